@@ -1,0 +1,62 @@
+"""Pydantic models: the parsed Document, results, and profiles."""
+
+from .document import (
+    Block,
+    Cell,
+    CellKind,
+    Diagnostic,
+    Document,
+    DocumentStatus,
+    Image,
+    Location,
+    Meta,
+    NumberingStyle,
+    Paragraph,
+    ReportKind,
+    Section,
+    SourceFormat,
+    Table,
+    TableStatus,
+)
+from .profile import AutoSelect, Profile, SectionSpec
+from .results import (
+    DocumentReport,
+    Finding,
+    Outcome,
+    ProfileChoice,
+    RuleOutcome,
+    RunResult,
+    Severity,
+)
+from .statistics import StatisticsTables, TableSpec
+
+__all__ = [
+    "AutoSelect",
+    "Block",
+    "Cell",
+    "CellKind",
+    "Diagnostic",
+    "Document",
+    "DocumentReport",
+    "DocumentStatus",
+    "Finding",
+    "Image",
+    "Location",
+    "Meta",
+    "NumberingStyle",
+    "Outcome",
+    "Paragraph",
+    "Profile",
+    "ProfileChoice",
+    "ReportKind",
+    "RuleOutcome",
+    "RunResult",
+    "Section",
+    "SectionSpec",
+    "Severity",
+    "SourceFormat",
+    "StatisticsTables",
+    "Table",
+    "TableSpec",
+    "TableStatus",
+]
