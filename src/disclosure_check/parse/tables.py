@@ -1,0 +1,406 @@
+"""Table grids: an HTML ``<table>`` or a Markdown pipe table → a rectangular grid of typed cells.
+
+Only geometry and cell typing happen here (rowspan/colspan expansion, text normalisation, number
+parsing). Which table is 表三 and what its labels mean is ``parse.statistics``'s job.
+
+Bounded by construction: spans are clamped to the table's real extent and to hard limits, so a
+``colspan="100000"`` costs no more than an ordinary cell; every clamp is noted on the table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.document import Cell, CellKind, Location, Table, TableStatus
+
+# Hard limits: HTML itself clamps colspan at 1000 and rowspan at 65534; real report tables are far
+# smaller. Beyond these a table is truncated (and noted), never expanded.
+MAX_COLSPAN = 1000
+MAX_ROWS = 5000
+MAX_COLS = 200
+MAX_CELLS = 200_000
+
+# A cell whose text is only one of these stands for "nothing / zero" (kind dash, not a number).
+_DASH_RE = re.compile(r"^(?:[/\\\-—–―~_]+|无)$")
+# Units printed inside a numeric cell. Longest first so "万元" wins over "元".
+_UNITS = ("万元", "亿元", "元", "件", "个", "项", "条", "次", "人次", "人", "家", "份", "%", "‰")
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_NUMBER_RE = re.compile(
+    r"^(?P<sign>[+\-])?\s*(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?\s*(?P<unit>"
+    + _UNIT_ALT
+    + r")?$"
+)
+_WS_RE = re.compile(r"\s+")
+# Whitespace between two CJK characters is layout padding (&nbsp; runs, line breaks inside a label:
+# "商业 企业", "三、本年度办 理结果"); Chinese has no inter-word spaces, so it is dropped.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’"
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# Elements whose boundaries separate text (a new line in the rendered cell).
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell text and numbers
+
+
+def normalize_text(raw: str) -> str:
+    """NFKC (full-width digits → ASCII), whitespace collapsed, gaps between CJK removed."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = _WS_RE.sub(" ", text).strip()  # \s covers U+00A0 and U+3000 in Python's re
+    return _CJK_GAP_RE.sub("", text)
+
+
+def classify(text: str) -> tuple[CellKind, float | int | None, str | None]:
+    """Type a normalised cell text: (kind, value, unit). "0", blank, "/" and words stay distinct."""
+    if not text:
+        return CellKind.blank, None, None
+    compact = text.translate(_MINUS_SIGNS)
+    if _DASH_RE.match(compact.replace(" ", "")):
+        return CellKind.dash, None, None
+    m = _NUMBER_RE.match(compact)
+    if m is None:
+        return CellKind.text, None, None
+    digits = m.group("int").replace(",", "")
+    value: float | int
+    value = float(digits + m.group("frac")) if m.group("frac") else int(digits)
+    if m.group("sign") == "-":
+        value = -value
+    return CellKind.number, value, m.group("unit")
+
+
+def make_cell(raw: str, *, header: bool = False, location: Location | None = None) -> Cell:
+    text = normalize_text(raw)
+    kind, value, unit = classify(text)
+    return Cell(
+        text=text,
+        raw=raw.strip(),
+        kind=kind,
+        value=value,
+        unit=unit,
+        header=header,
+        location=location,
+    )
+
+
+def _element_text(el: Any, notes: set[str]) -> str:
+    """The cell's text as printed: inline pieces joined as-is (Word splits "12" over spans), block
+    boundaries (<p>, <br>, <div>) as newlines. Text inside a nested table is skipped."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "table":
+                notes.add("nested table inside a cell: only the outer grid is read")
+            elif tag in ("script", "style"):
+                pass
+            else:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if child.text and tag:
+                    parts.append(child.text)
+                walk(child)
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
+
+    if el.text:
+        parts.append(el.text)
+    walk(el)
+    # Collapse the newline runs but keep single breaks in raw.
+    return re.sub(r"[ \t\r\f\v]*\n[\s]*", "\n", "".join(parts)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML tables
+
+
+@dataclass
+class _Src:
+    """One printed cell with its (clamped) spans."""
+
+    el: Any
+    header: bool
+    rowspan: int
+    colspan: int
+
+
+@dataclass
+class _Notes:
+    notes: list[str] = field(default_factory=list)
+    capped: bool = False
+
+    def cap(self, message: str) -> None:
+        self.capped = True
+        if message not in self.notes:
+            self.notes.append(message)
+
+
+def _own_rows(table_el: Any) -> list[Any]:
+    """The table's own <tr> rows (thead/tbody/tfoot included), never those of a nested table."""
+    rows: list[Any] = []
+    for child in table_el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if isinstance(c.tag, str) and c.tag == "tr")
+    return rows
+
+
+def _span(el: Any, attr: str) -> int | None:
+    """The span attribute as an int (None when missing/garbage; 0 kept: rowspan=0 = to the end)."""
+    value = el.get(attr)
+    if value is None:
+        return None
+    m = re.match(r"\s*(\d+)", value)
+    if m is None:
+        return None
+    digits = m.group(1)
+    return 10**9 if len(digits) > 9 else int(digits)  # avoid huge ints from hostile input
+
+
+def _read_rows(rows: list[Any]) -> list[list[_Src]]:
+    out: list[list[_Src]] = []
+    for tr in rows:
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        out.append(
+            [
+                _Src(c, c.tag == "th", _span(c, "rowspan") or 1, _span(c, "colspan") or 1)
+                for c in cells
+            ]
+        )
+        # rowspan="0" means "to the end of the table section" (HTML); treat it as to the end.
+        for src, c in zip(out[-1], cells, strict=True):
+            if _span(c, "rowspan") == 0:
+                src.rowspan = len(rows)
+    return out
+
+
+def _extent(rows: list[list[_Src]], colspan_limit: int) -> list[int]:
+    """Per-row width of a placement simulation (rowspans from above included)."""
+    n = len(rows)
+    carry: dict[int, int] = {}  # column -> further rows still covered by a rowspan from above
+    widths: list[int] = []
+    for r, row in enumerate(rows):
+        occupied = set(carry)
+        col = 0
+        width = max(occupied) + 1 if occupied else 0
+        new: dict[int, int] = {}
+        for src in row:
+            while col in occupied:
+                col += 1
+            span = min(src.colspan, colspan_limit)
+            below = min(src.rowspan, n - r) - 1
+            if below > 0:
+                new.update(dict.fromkeys(range(col, col + span), below))
+            col += span
+            width = max(width, col)
+        widths.append(width)
+        carry = {c: left - 1 for c, left in carry.items() if left > 1}
+        carry.update(new)
+    return widths
+
+
+def _table_width(rows: list[list[_Src]]) -> int:
+    """The real width: the widest row whose colspans are plausible next to the cell counts.
+
+    ``w0`` is the width if every colspan were 1; a legitimate header colspan cannot make a row
+    much wider than that. Rows pushed far beyond it by an absurd colspan do not set the width.
+    """
+    w0 = max(_extent(rows, 1), default=0)
+    limit = 2 * w0 + 8
+    plausible = [w for w in _extent(rows, limit + 1) if w <= limit]
+    return min(max([w0, *plausible]), MAX_COLS)
+
+
+def table_from_element(el: Any, *, table_id: str, locate: Callable[[Any], Location]) -> Table:
+    """An lxml HTML ``<table>`` element → a rectangular :class:`Table` grid.
+
+    Spanned positions get copies of the source cell with ``origin=(row, col)`` of the source and the
+    source's location. Spans beyond the table's extent are clamped (status ``capped``, noted).
+    """
+    log = _Notes()
+    text_notes: set[str] = set()
+    tr_elements = _own_rows(el)
+    if len(tr_elements) > MAX_ROWS:
+        log.cap(f"table has {len(tr_elements)} rows; only the first {MAX_ROWS} were read")
+        tr_elements = tr_elements[:MAX_ROWS]
+    rows = _read_rows(tr_elements)
+    n_rows = len(rows)
+    width = _table_width(rows)
+    if n_rows and width and n_rows * width > MAX_CELLS:
+        keep = max(1, MAX_CELLS // width)
+        log.cap(f"table of {n_rows}×{width} cells; only the first {keep} rows were read")
+        rows = rows[:keep]
+        n_rows = keep
+
+    grid: list[list[Cell | None]] = [[None] * width for _ in range(n_rows)]
+    for r, row in enumerate(rows):
+        col = 0
+        for i, src in enumerate(row):
+            while col < width and grid[r][col] is not None:
+                col += 1
+            if col >= width:
+                # More cells than the table is wide (a row overhanging the rest): noted, dropped.
+                log.cap(
+                    f"row {r + 1} has cells beyond the table's width {width}; they were dropped"
+                )
+                break
+            # Leave one column for each later cell of the row, so an absurd colspan cannot push
+            # its neighbours off the grid.
+            colspan = src.colspan
+            if colspan > width - col:
+                colspan = max(1, width - col - (len(row) - i - 1))
+            rowspan = min(src.rowspan, n_rows - r)
+            if colspan < src.colspan and src.colspan > 1:
+                log.cap(f"colspan={src.colspan} at row {r + 1} capped to {colspan} (width {width})")
+            if rowspan < src.rowspan and src.el.get("rowspan", "").strip() != "0":
+                log.cap(
+                    f"rowspan={src.rowspan} at row {r + 1} capped to {rowspan} "
+                    f"(table has {n_rows} rows)"
+                )
+            location = locate(src.el)
+            cell = make_cell(
+                _element_text(src.el, text_notes), header=src.header, location=location
+            )
+            _place(grid, cell, r, col, rowspan, colspan)
+            col += colspan
+
+    final = [[c if c is not None else _pad_cell() for c in row] for row in grid]
+    notes = log.notes + sorted(text_notes)
+    if any(c.origin is None and c.location is None for row in final for c in row):
+        notes.append("rows shorter than the table were padded with blank cells")
+    return Table(
+        id=table_id,
+        status=TableStatus.capped if log.capped else TableStatus.ok,
+        n_rows=n_rows,
+        n_cols=width,
+        grid=final,
+        notes=notes,
+        location=locate(el),
+    )
+
+
+def _place(
+    grid: list[list[Cell | None]], cell: Cell, r: int, c: int, rowspan: int, colspan: int
+) -> None:
+    for rr in range(r, r + rowspan):
+        for cc in range(c, c + colspan):
+            if grid[rr][cc] is not None:
+                continue  # overlapping spans (malformed HTML): the first cell keeps the position
+            if rr == r and cc == c:
+                grid[rr][cc] = cell
+            else:
+                grid[rr][cc] = cell.model_copy(update={"origin": (r, c)})
+
+
+def _pad_cell() -> Cell:
+    return Cell(text="", raw="", kind=CellKind.blank)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown pipe tables
+
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _split_pipe_row(line: str) -> list[tuple[int, str]]:
+    """Cells of one ``| a | b |`` line as (0-based column in the line, text); ``\\|`` is a pipe."""
+    s = line.rstrip("\n")
+    cells: list[tuple[int, str]] = []
+    start = 0
+    i = 0
+    lead = len(s) - len(s.lstrip())
+    if s[lead : lead + 1] == "|":
+        start = i = lead + 1
+    buf: list[str] = []
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and s[i + 1 : i + 2] == "|":
+            buf.append("|")
+            i += 2
+            continue
+        if ch == "|":
+            cells.append((start, "".join(buf)))
+            buf = []
+            start = i + 1
+        else:
+            buf.append(ch)
+        i += 1
+    tail = "".join(buf)
+    if tail.strip():  # a row without the closing pipe
+        cells.append((start, tail))
+    return cells
+
+
+def table_from_markdown(lines: list[str], *, table_id: str, location: Location) -> Table:
+    """Markdown pipe-table lines → a :class:`Table`.
+
+    Cells are taken exactly as printed: a row with fewer cells is padded with blanks at its end,
+    never shifted or re-aligned (PDF extractions displace label cells; guessing is for nobody).
+    The row before a ``|---|`` separator is the header row.
+    """
+    notes: list[str] = []
+    rows: list[list[Cell]] = []
+    header_rows: set[int] = set()
+    for offset, line in enumerate(lines):
+        if _SEPARATOR_RE.match(line):
+            if len(rows) == 1:
+                header_rows.add(0)
+            continue
+        if "|" not in line:
+            if line.strip():
+                notes.append(f"line {offset + 1} is not a table row and was skipped")
+            continue
+        cells_here: list[Cell] = []
+        for col, text in _split_pipe_row(line):
+            cell_loc = _md_location(location, offset, col, text)
+            cells_here.append(make_cell(text, location=cell_loc))
+        rows.append(cells_here)
+        if len(rows) >= MAX_ROWS:
+            notes.append(f"only the first {MAX_ROWS} rows were read")
+            break
+    width = min(max((len(r) for r in rows), default=0), MAX_COLS)
+    if any(len(r) != width for r in rows):
+        notes.append("rows have different numbers of cells; short rows were padded at the end")
+    grid = [
+        [
+            c.model_copy(update={"header": i in header_rows})
+            for c in (row[:width] + [_pad_cell() for _ in range(width - len(row))])
+        ]
+        for i, row in enumerate(rows)
+    ]
+    return Table(
+        id=table_id,
+        status=TableStatus.ok,
+        n_rows=len(grid),
+        n_cols=width,
+        grid=grid,
+        notes=notes,
+        location=location,
+    )
+
+
+def _md_location(base: Location, line_offset: int, col: int, text: str) -> Location:
+    line = base.line + line_offset if base.line is not None else None
+    lead = len(text) - len(text.lstrip())
+    return Location(
+        line=line,
+        column=col + lead + 1 if line is not None else None,
+        section=base.section,
+        snippet=text.strip()[:60],
+    )
+
+
+def iter_cells(table: Table) -> Iterable[tuple[int, int, Cell]]:
+    """Every (row, col, cell) of the grid, copies included."""
+    for r, row in enumerate(table.grid):
+        for c, cell in enumerate(row):
+            yield r, c, cell
