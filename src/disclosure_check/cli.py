@@ -1,0 +1,273 @@
+"""The ``disclosure-check`` command. Exit codes: 0 clean, 1 findings at or above --fail-on,
+2 usage, input, configuration or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load_config
+from .engine import Checker, expand_paths
+from .errors import DisclosureCheckError
+from .i18n import normalize_lang, t
+from .model import DocumentStatus, RunResult, Severity
+from .rules import localize
+from .schema import SCHEMAS, schema_json
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", help="message language: zh_CN (default) or en")
+    p.add_argument("--config", type=Path, help="configuration file (default: discovered)")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="FILE|MODULE",
+        help="load a rule plugin from a .py file or a module (repeatable)",
+    )
+    p.add_argument(
+        "--disable-plugin",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="do not load this plugin (repeatable; also DISCLOSURE_CHECK_DISABLE_PLUGINS)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure-check",
+        description=(
+            "检查政府信息公开工作年度报告是否符合《政府信息公开条例》和年度报告格式。\n"
+            "Checks Chinese government information-disclosure annual reports against the law "
+            "and the national report format."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="check report files or directories")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="report files (.html/.txt/.md) or folders"
+    )
+    p.add_argument("--format", default="text", help="output format (see `rules --formats`)")
+    p.add_argument("--output", "-o", type=Path, help="write the output to this file")
+    p.add_argument("--profile", help="profile id, profile .toml file, or auto (default)")
+    p.add_argument("--select", type=_csv, help="rule ids or prefixes to run, comma-separated")
+    p.add_argument("--ignore", type=_csv, help="rule ids or prefixes to skip")
+    p.add_argument("--extend-select", type=_csv, help="add rules to the selection")
+    p.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit 1 when a finding has this severity or worse (default: error)",
+    )
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    _common(p)
+
+    p = sub.add_parser("parse", help="show how a report is read: outline, tables, metadata")
+    p.add_argument("paths", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("rules", help="list the rule catalogue")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--formats", action="store_true", help="list output formats instead")
+    _common(p)
+
+    p = sub.add_parser("rule", help="explain one rule")
+    p.add_argument("rule_id", metavar="ID")
+    _common(p)
+
+    p = sub.add_parser("profiles", help="list the report formats (profiles)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _common(p)
+
+    p = sub.add_parser("schema", help="print a JSON Schema of what the tool reads or writes")
+    p.add_argument("name", choices=sorted(SCHEMAS))
+    return parser
+
+
+def _checker(args: argparse.Namespace, **overrides: object) -> Checker:
+    config = Config() if args.no_config else load_config(args.config)
+    return Checker(
+        config,
+        plugins=args.plugin,
+        lang=args.lang,
+        disable_plugins=[*config.disable_plugins, *args.disable_plugin] or None,
+        **overrides,
+    )
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def _exit_code(result: RunResult, fail_on: Severity) -> int:
+    if any(
+        r.status == DocumentStatus.unparseable and not r.outcomes for r in result.reports
+    ):  # a file that could not even be opened
+        return EXIT_ERROR
+    worst = [f.severity.rank for r in result.reports for f in r.findings()]
+    return EXIT_FINDINGS if worst and max(worst) >= fail_on.rank else EXIT_CLEAN
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    checker = _checker(
+        args,
+        select=args.select,
+        ignore=args.ignore,
+        extend_select=args.extend_select,
+        fail_on=args.fail_on,
+    )
+    formats = checker.registry.formats
+    if args.format not in formats:
+        raise DisclosureCheckError(
+            f"unknown format {args.format!r} (available: {', '.join(sorted(formats))})"
+        )
+    result = checker.check_paths(args.paths, profile=args.profile)
+    if not result.reports:
+        raise DisclosureCheckError(f"no report files found in {', '.join(args.paths)}")
+    color = args.output is None and args.format == "text" and sys.stdout.isatty()
+    for diag in result.diagnostics:
+        print(f"warning: {diag.message}", file=sys.stderr)
+    _emit(formats[args.format](result, lang=checker.lang, color=color), args.output)
+    return EXIT_CLEAN if args.exit_zero else _exit_code(result, checker.config.fail_on)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .parse import parse
+    from .parse.outline import render_outline
+
+    docs = [parse(path) for path in expand_paths(args.paths)]
+    if args.format == "json":
+        payload = [d.model_dump(mode="json") for d in docs]
+        print(
+            json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
+        )
+    else:
+        print("\n\n".join(render_outline(d) for d in docs))
+    return EXIT_CLEAN
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    checker = _checker(args)
+    lang = checker.lang
+    if args.formats:
+        print("\n".join(sorted(checker.registry.formats)))
+        return EXIT_CLEAN
+    rules = [checker.registry.rules[k] for k in sorted(checker.registry.rules)]
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity.value,
+                "summary": r.docs[lang].summary if lang in r.docs else "",
+                "basis": localize(r.basis, lang),
+                "plugin": checker.registry.owners.get(f"rule:{r.id}"),
+            }
+            for r in rules
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_CLEAN
+    for r in rules:
+        summary = r.docs[lang].summary if lang in r.docs else ""
+        print(f"{r.id}  {r.name:32} {t('severity.' + r.severity.value, lang):4}  {summary}")
+    return EXIT_CLEAN
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    checker = _checker(args)
+    lang = checker.lang
+    rule = checker.registry.rules.get(args.rule_id.upper())
+    if rule is None:
+        raise DisclosureCheckError(f"unknown rule {args.rule_id!r}; see `disclosure-check rules`")
+    doc = rule.docs.get(lang)
+    print(f"{rule.id} {rule.name}")
+    print(f"{t('label.severity', lang)}: {t('severity.' + rule.severity.value, lang)}")
+    if rule.basis:
+        print(f"{t('label.basis', lang)}: {localize(rule.basis, lang)}")
+    if doc:
+        print(f"\n{doc.summary}\n")
+        for label, text in (
+            ("what", doc.what),
+            ("why", doc.why),
+            ("example", doc.example),
+            ("fix", doc.fix),
+        ):
+            print(f"## {t('label.' + label, lang)}\n{text.strip()}\n")
+    return EXIT_CLEAN
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    checker = _checker(args)
+    lang = checker.lang
+    profiles = [checker.registry.profile(pid) for pid in checker.registry.profile_ids()]
+    if args.format == "json":
+        print(
+            json.dumps([p.model_dump(mode="json") for p in profiles], ensure_ascii=False, indent=2)
+        )
+        return EXIT_CLEAN
+    for p in profiles:
+        auto = ""
+        if p.auto:
+            years = f"{p.auto.year_min or ''}–{p.auto.year_max or ''}"
+            kinds = ",".join(k.value for k in p.auto.kinds) or "*"
+            auto = f"  auto: {kinds} {years}"
+        parent = f" (extends {p.extends})" if p.extends else ""
+        print(f"{p.id:16} {localize(p.title, lang)}{parent}{auto}")
+    return EXIT_CLEAN
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_json(args.name))
+    return EXIT_CLEAN
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "parse": cmd_parse,
+    "rules": cmd_rules,
+    "rule": cmd_rule,
+    "profiles": cmd_profiles,
+    "schema": cmd_schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    if getattr(args, "lang", None):
+        args.lang = normalize_lang(args.lang)
+    try:
+        return COMMANDS[args.command](args)
+    except DisclosureCheckError as exc:
+        print(f"disclosure-check: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # never a bare traceback for the user
+        print(f"disclosure-check: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,17 @@
+"""Built-in output formats, one module each, registered like any plugin's formats."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..hookspecs import hookimpl
+from . import json_format, text
+
+if TYPE_CHECKING:
+    from ..registry import Registry
+
+
+@hookimpl
+def dc_register_formats(registry: Registry) -> None:
+    registry.add_format("text", text.render)
+    registry.add_format("json", json_format.render)
