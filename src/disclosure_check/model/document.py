@@ -67,7 +67,9 @@ class Meta(_Model):
     period_text: str | None = None  # the sentence as printed
     period_location: Location | None = None
     published: date | None = None
-    published_source: str | None = None  # "meta:PubDate", "page:发布时间", "crawler-header", "signature"
+    published_source: str | None = (
+        None  # "meta:PubDate", "page:发布时间", "crawler-header", "signature"
+    )
     signature_date: date | None = None
     url: str | None = None
     encoding: str | None = None  # the encoding the bytes were decoded with
@@ -91,7 +93,9 @@ class Cell(_Model):
     value: float | int | None = None  # parsed number when kind == number
     unit: str | None = None  # "元", "万元", "件", "%" when printed in the cell
     header: bool = False  # a <th>, or a label cell
-    origin: tuple[int, int] | None = None  # set on copies made by a span: the (row, col) of the source cell
+    origin: tuple[int, int] | None = (
+        None  # set on copies made by a span: the (row, col) of the source cell
+    )
     location: Location | None = None
 
 

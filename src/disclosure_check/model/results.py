@@ -56,7 +56,9 @@ class RuleOutcome(_Model):
 
 class ProfileChoice(_Model):
     id: str
-    reason: str  # why this profile was used (auto-selection explained, or "given on the command line")
+    reason: (
+        str  # why this profile was used (auto-selection explained, or "given on the command line")
+    )
 
 
 class DocumentReport(_Model):
