@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -217,7 +218,12 @@ def cmd_rule(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     checker = _checker(args)
     lang = checker.lang
-    profiles = [checker.registry.profile(pid) for pid in checker.registry.profile_ids()]
+    profiles = []
+    for pid in checker.registry.profile_ids():
+        try:
+            profiles.append(checker.registry.profile(pid))
+        except DisclosureCheckError as exc:  # one broken profile file must not hide the others
+            print(f"warning: {exc}", file=sys.stderr)
     if args.format == "json":
         print(
             json.dumps([p.model_dump(mode="json") for p in profiles], ensure_ascii=False, indent=2)
@@ -264,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
     except Exception as exc:  # never a bare traceback for the user
         print(f"disclosure-check: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR

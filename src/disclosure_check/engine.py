@@ -238,7 +238,7 @@ class Checker:
             rule.check(ctx)
         except Verdict as verdict:
             result = outcome(
-                Outcome(verdict.outcome), rule.message(verdict.key, lang, verdict.args)
+                Outcome(verdict.outcome), rule.message(verdict.key, lang, verdict.arguments)
             )
         except Exception as exc:  # one crashing rule never stops the others
             frame = traceback.extract_tb(exc.__traceback__)[-1]

@@ -58,7 +58,7 @@ class Verdict(Exception):
         super().__init__(key)
         self.outcome = outcome
         self.key = key
-        self.args = dict(args)
+        self.arguments = dict(args)  # not `args`: Exception.args is a tuple
 
 
 @dataclass(frozen=True)

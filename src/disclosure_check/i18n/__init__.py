@@ -16,8 +16,19 @@ __all__ = ["DEFAULT_LANG", "LANGS", "catalogue", "normalize_lang", "t"]
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
+    """Keys flattened: the TOML table ``[severity.error]`` is the key ``severity.error``."""
     with files(__package__).joinpath("messages.toml").open("rb") as fh:
-        return tomllib.load(fh)
+        return _flatten(tomllib.load(fh))
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            out[prefix + key] = value
+        if isinstance(value, dict):
+            out.update(_flatten({k: v for k, v in value.items() if isinstance(v, dict)}, f"{prefix}{key}."))
+    return out
 
 
 def normalize_lang(lang: str | None) -> str:

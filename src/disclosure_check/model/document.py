@@ -12,8 +12,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .statistics import StatisticsTables
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -200,7 +198,8 @@ class Document(_Model):
     sections: list[Section] = Field(default_factory=list)  # top level, in order
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     # Typed statistics tables (table 2/3/4 of the national format), filled by table extraction.
-    statistics: StatisticsTables = Field(default_factory=StatisticsTables)
+    # None until extracted: the parser does not know the layouts (they are rule-pack data).
+    statistics: StatisticsTables | None = None
 
     def walk(self) -> Iterator[Section]:
         for sec in self.sections:
@@ -234,3 +233,9 @@ class Document(_Model):
             parts.append(top.heading_raw or top.label)
             parts.append(top.text())
         return "\n".join(p for p in parts if p)
+
+
+# statistics.py builds on this module's types (Cell, Location), so it is imported last.
+from .statistics import StatisticsTables  # noqa: E402
+
+Document.model_rebuild()

@@ -1,0 +1,3 @@
+"""A broken local plugin: importing it fails."""
+
+raise RuntimeError("this plugin is broken on purpose")
