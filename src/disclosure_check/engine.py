@@ -27,6 +27,7 @@ from .model import (
     Location,
     Outcome,
     Profile,
+    RuleInfo,
     RuleOutcome,
     RunResult,
     Severity,
@@ -293,7 +294,44 @@ class Checker:
                 )
             except ConfigError:
                 raise
+        result.rules = self.rule_catalogue(o.rule_id for r in result.reports for o in r.outcomes)
         return result
+
+    def rule_catalogue(self, rule_ids: Iterable[str]) -> list[RuleInfo]:
+        """Metadata of the given rules in the run's language, in id order (for formatters)."""
+        lang = self.lang
+        infos = []
+        for rule_id in sorted(set(rule_ids)):
+            rule = self.registry.rules.get(rule_id)
+            if rule is None:
+                continue
+            doc = rule.docs.get(lang) or next(iter(rule.docs.values()), None)
+            basis = localize(rule.basis, lang) or None
+            help_parts = [] if doc is None else [doc.summary.strip()]
+            if doc is not None:
+                for label, text in (
+                    ("what", doc.what),
+                    ("why", doc.why),
+                    ("example", doc.example),
+                    ("fix", doc.fix),
+                ):
+                    if text.strip():
+                        help_parts.append(f"## {t('label.' + label, lang)}\n\n{text.strip()}")
+            if basis:
+                help_parts.append(f"{t('label.basis', lang)}: {basis}")
+            infos.append(
+                RuleInfo(
+                    id=rule.id,
+                    name=rule.name,
+                    severity=Severity(self.config.severity.get(rule.id) or rule.severity),
+                    summary=doc.summary.strip() if doc else "",
+                    description=doc.what.strip() if doc else "",
+                    help="\n\n".join(p for p in help_parts if p),
+                    basis=basis,
+                    plugin=self.registry.owners.get(f"rule:{rule.id}"),
+                )
+            )
+        return infos
 
 
 def check(source: Source, **kwargs: Any) -> DocumentReport:

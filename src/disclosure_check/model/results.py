@@ -88,6 +88,20 @@ class DocumentReport(_Model):
         return out
 
 
+class RuleInfo(_Model):
+    """A rule as the run knew it, rendered in the run's language, so that formatters (SARIF rule
+    descriptors, JUnit names) need no registry."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str = ""  # one line
+    description: str = ""  # what the rule checks
+    help: str = ""  # the rule's docs (what / why / example / fix) as Markdown
+    basis: str | None = None
+    plugin: str | None = None  # the plugin that registered it
+
+
 class RunResult(_Model):
     """The result of one ``check`` run over one or more files (the JSON output of ``check``)."""
 
@@ -96,3 +110,4 @@ class RunResult(_Model):
     lang: str = "zh_CN"
     reports: list[DocumentReport] = Field(default_factory=list)
     diagnostics: list[Diagnostic] = Field(default_factory=list)  # run-wide: plugin load failures …
+    rules: list[RuleInfo] = Field(default_factory=list)  # every rule with an outcome, in id order
