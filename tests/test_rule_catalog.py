@@ -1,0 +1,70 @@
+"""Meta-tests: every rule of every installed pack is documented in both languages, every message
+key a rule uses exists, and every rule has a pass and a fail fixture that behave as declared."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from disclosure_check import Checker
+from disclosure_check.i18n import catalogue
+from disclosure_check.plugins import load_plugins
+from disclosure_check.rules import LANGS, Rule
+
+TESTS = Path(__file__).parent
+REGISTRY = load_plugins().registry
+RULES: list[Rule] = [REGISTRY.rules[k] for k in sorted(REGISTRY.rules)]
+FIRST_PARTY = [r for r in RULES if REGISTRY.owners[f"rule:{r.id}"] == "core-rules"]
+USED_KEY = re.compile(r"""\.(?:report|needs_review|not_applicable)\(\s*["']([\w.-]+)["']""")
+
+
+def _ids(rules: list[Rule]) -> list[str]:
+    return [r.id for r in rules]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_ids(RULES))
+def test_rule_is_documented_in_both_languages(rule: Rule) -> None:
+    assert re.fullmatch(r"[A-Z]{2,4}\d{3}", rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    for lang in LANGS:
+        doc = rule.docs.get(lang)
+        assert doc is not None, f"{rule.id}: no docs in {lang}"
+        for part in ("summary", "what", "why", "example", "fix"):
+            assert getattr(doc, part).strip(), f"{rule.id}: empty {part} in {lang}"
+        assert rule.basis.get(lang), f"{rule.id}: no legal basis in {lang}"
+        for key, texts in [*rule.messages.items(), *rule.suggestions.items()]:
+            assert texts.get(lang), f"{rule.id}: message {key!r} has no {lang} text"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_ids(RULES))
+def test_every_message_key_a_rule_uses_is_in_its_catalog(rule: Rule) -> None:
+    source = inspect.getsource(inspect.getmodule(rule.check))  # type: ignore[arg-type]
+    func = inspect.getsource(rule.check)
+    used = set(USED_KEY.findall(func))
+    assert used <= set(rule.messages), f"{rule.id}: keys without messages: {used - set(rule.messages)}"
+    assert source  # the module is readable, so helpers' keys are visible to review
+
+
+@pytest.mark.parametrize("rule", FIRST_PARTY, ids=_ids(FIRST_PARTY))
+@pytest.mark.parametrize("kind", ["pass", "fail"])
+def test_rule_fixture_behaves_as_declared(rule: Rule, kind: str) -> None:
+    name = rule.fixtures.get(kind)
+    assert name, f"{rule.id}: no {kind} fixture declared in its catalog"
+    path = TESTS / name
+    assert path.is_file(), f"{rule.id}: fixture {name} does not exist"
+    report = Checker(select=[rule.id]).check(path)
+    [outcome] = report.outcomes
+    expected = "passed" if kind == "pass" else "failed"
+    assert outcome.outcome == expected, (
+        f"{rule.id} on {name}: {outcome.outcome} ({outcome.reason}); "
+        f"findings: {[f.message for f in outcome.findings]}"
+    )
+
+
+def test_core_messages_exist_in_both_languages() -> None:
+    for key, texts in catalogue().items():
+        for lang in LANGS:
+            assert texts.get(lang), f"core message {key!r} has no {lang} text"
