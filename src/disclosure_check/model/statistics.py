@@ -278,3 +278,15 @@ class TableSpec(_Model):
     outdated_layouts: list[str] = Field(default_factory=list)
     layout_set: str = "national"  # LayoutSet.id in the rule pack
     identities: list[str] | None = None  # identity ids to check; None = all declared for the table
+
+
+class IdentityCheck(_Model):
+    """One evaluation of an :class:`Identity` at one column (``over="columns"``) or row."""
+
+    id: str
+    over: Literal["columns", "rows"]
+    at: str  # the column key (over columns) or row key (over rows)
+    lhs: float
+    rhs: float
+    ok: bool | None  # None: an operand is missing or not a number, so undecidable
+    missing: list[str] = Field(default_factory=list)  # operand keys without a usable number
