@@ -285,3 +285,31 @@ def test_image_table_is_unreadable(layouts: LayoutSet) -> None:
     stats = extract_statistics(doc, layouts)
     assert stats.table4.status == "unreadable" and stats.table4.cells == {}
     assert stats.table3.status == "missing"
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the real parser
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("pingtan-zone-2025.html", "found"),
+        ("pingtan-zone-2019.wordhtml.html", "found"),
+        ("shuyang-drc-2023.html", "found"),
+        ("pingtan-zone-2025.txt", "unreadable"),
+        ("pingtan-zone-2019.txt", "unreadable"),
+        ("seed-shanxi-edu-2017.txt", "missing"),
+    ],
+)
+def test_with_parser(layouts: LayoutSet, name: str, status: str) -> None:
+    parse = pytest.importorskip("disclosure_check.parse").parse
+    stats = extract_statistics(parse(CORPUS / name), layouts)
+    for key in ("table2", "table3", "table4"):
+        t = stats.get(key)
+        assert t.status == status
+        if status == "found":
+            assert t.unmatched == [] and t.missing_rows == []
+            assert all(c.ok for c in check_identities(t, layouts, blank_as_zero=True))
+        else:
+            assert t.cells == {}
