@@ -7,10 +7,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .baseline import apply_baseline, load_baseline, write_baseline
 from .config import Config, load_config
 from .engine import Checker, expand_paths
 from .errors import DisclosureCheckError
@@ -46,6 +47,56 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+OUTPUT_HELP = """\
+outputs: --format and --output may be repeated; they pair up in order. The first
+--output is where the first --format goes, and so on; a format without an --output,
+or with --output -, goes to standard output (at most one may). Examples:
+  --format text --format sarif --output - --output out.sarif
+  --format sarif -o out.sarif --format junit -o junit.xml --format text
+"""
+
+
+def _check_options(p: argparse.ArgumentParser) -> None:
+    """The options `check` and `baseline` share: inputs, outputs, selection, exit status."""
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = OUTPUT_HELP
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="report files (.html/.txt/.md) or folders"
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT",
+        help="output format, repeatable: text (default), grouped, json, jsonl, sarif, junit, "
+        "github, gitlab, or a plugin's (see `rules --formats`)",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        metavar="FILE",
+        help="write the matching --format to FILE; - is standard output (repeatable)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="baseline file (default: `baseline` in the configuration, else "
+        "disclosure-check-baseline.json for the baseline command)",
+    )
+    p.add_argument("--profile", help="profile id, profile .toml file, or auto (default)")
+    p.add_argument("--select", type=_csv, help="rule ids or prefixes to run, comma-separated")
+    p.add_argument("--ignore", type=_csv, help="rule ids or prefixes to skip")
+    p.add_argument("--extend-select", type=_csv, help="add rules to the selection")
+    p.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit 1 when a finding has this severity or worse (default: error)",
+    )
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    _common(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure-check",
@@ -60,22 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("check", help="check report files or directories")
-    p.add_argument(
-        "paths", nargs="+", metavar="PATH", help="report files (.html/.txt/.md) or folders"
+    _check_options(p)
+
+    p = sub.add_parser(
+        "baseline",
+        help="accept the current findings, so that CI fails only on new ones",
+        description=(
+            "baseline create PATH…: write the fingerprints of every current finding to the "
+            "baseline file.\nbaseline check PATH…: like `check`, but findings in the baseline "
+            "are not reported; baseline entries that no longer match are listed as stale."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--format", default="text", help="output format (see `rules --formats`)")
-    p.add_argument("--output", "-o", type=Path, help="write the output to this file")
-    p.add_argument("--profile", help="profile id, profile .toml file, or auto (default)")
-    p.add_argument("--select", type=_csv, help="rule ids or prefixes to run, comma-separated")
-    p.add_argument("--ignore", type=_csv, help="rule ids or prefixes to skip")
-    p.add_argument("--extend-select", type=_csv, help="add rules to the selection")
-    p.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        help="exit 1 when a finding has this severity or worse (default: error)",
-    )
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    _common(p)
+    p.add_argument("action", choices=["create", "check"])
+    _check_options(p)
 
     p = sub.add_parser("parse", help="show how a report is read: outline, tables, metadata")
     p.add_argument("paths", nargs="+", metavar="FILE")
@@ -127,7 +176,37 @@ def _exit_code(result: RunResult, fail_on: Severity) -> int:
     return EXIT_FINDINGS if worst and max(worst) >= fail_on.rank else EXIT_CLEAN
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+DEFAULT_BASELINE = Path("disclosure-check-baseline.json")
+
+
+def _targets(
+    args: argparse.Namespace, known: Iterable[str] | None = None
+) -> list[tuple[str, Path | None]]:
+    """Pair the repeated --format and --output options in order; None is standard output.
+    Called once before checking (pairing mistakes fail fast) and once with the format names."""
+    formats = args.format or ["text"]
+    outputs = args.output or []
+    if len(outputs) > len(formats):
+        raise DisclosureCheckError(
+            f"{len(outputs)} --output for {len(formats)} --format: pair each output"
+        )
+    unknown = [f for f in formats if known is not None and f not in known]
+    if unknown:
+        raise DisclosureCheckError(
+            f"unknown format {unknown[0]!r} (available: {', '.join(sorted(known))})"
+        )
+    pairs: list[tuple[str, Path | None]] = []
+    for i, fmt in enumerate(formats):
+        out = outputs[i] if i < len(outputs) else "-"
+        pairs.append((fmt, None if out == "-" else Path(out)))
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise DisclosureCheckError(
+            "only one --format can go to standard output; give the others --output"
+        )
+    return pairs
+
+
+def _run(args: argparse.Namespace) -> tuple[Checker, RunResult]:
     checker = _checker(
         args,
         select=args.select,
@@ -135,19 +214,55 @@ def cmd_check(args: argparse.Namespace) -> int:
         extend_select=args.extend_select,
         fail_on=args.fail_on,
     )
-    formats = checker.registry.formats
-    if args.format not in formats:
-        raise DisclosureCheckError(
-            f"unknown format {args.format!r} (available: {', '.join(sorted(formats))})"
-        )
     result = checker.check_paths(args.paths, profile=args.profile)
     if not result.reports:
         raise DisclosureCheckError(f"no report files found in {', '.join(args.paths)}")
-    color = args.output is None and args.format == "text" and sys.stdout.isatty()
+    return checker, result
+
+
+def _report(args: argparse.Namespace, checker: Checker, result: RunResult) -> int:
+    """Write every requested format, then compute the exit status."""
+    formats = checker.registry.formats
     for diag in result.diagnostics:
         print(f"warning: {diag.message}", file=sys.stderr)
-    _emit(formats[args.format](result, lang=checker.lang, color=color), args.output)
+    for fmt, output in _targets(args, formats):
+        color = output is None and fmt in ("text", "grouped") and sys.stdout.isatty()
+        _emit(formats[fmt](result, lang=checker.lang, color=color), output)
     return EXIT_CLEAN if args.exit_zero else _exit_code(result, checker.config.fail_on)
+
+
+def _baseline_path(args: argparse.Namespace, checker: Checker) -> Path | None:
+    if args.baseline is not None:
+        return Path(args.baseline)
+    return Path(checker.config.baseline) if checker.config.baseline else None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _targets(args)  # usage errors before the (slow) check
+    checker, result = _run(args)
+    baseline = _baseline_path(args, checker)
+    if baseline is not None:
+        apply_baseline(result, load_baseline(baseline))
+    return _report(args, checker, result)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    _targets(args)
+    checker, result = _run(args)
+    path = _baseline_path(args, checker) or DEFAULT_BASELINE
+    if args.action == "create":
+        count = write_baseline(result, path)
+        print(f"{path}: {count} finding(s) accepted", file=sys.stderr)
+        return EXIT_CLEAN
+    stale = apply_baseline(result, load_baseline(path))
+    code = _report(args, checker, result)
+    if stale:
+        print(
+            f"{path}: {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'}; "
+            "run `disclosure-check baseline create` to drop them",
+            file=sys.stderr,
+        )
+    return code
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -247,6 +362,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "check": cmd_check,
+    "baseline": cmd_baseline,
     "parse": cmd_parse,
     "rules": cmd_rules,
     "rule": cmd_rule,
