@@ -150,7 +150,7 @@ def _short_text(el: Any) -> str:
         size += len(t)
         if size > SNIPPET_LEN * 2:
             break
-    return normalize_inline("".join(parts))[:SNIPPET_LEN]
+    return " ".join("".join(parts).split())[:SNIPPET_LEN]
 
 
 def _is_bold(el: Any) -> bool:
