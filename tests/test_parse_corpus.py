@@ -134,6 +134,7 @@ def test_locations_point_into_source(case: tuple[dict, Document]) -> None:
         assert sum(len(x) + 1 for x in lines[: loc.line - 1]) + loc.column - 1 == loc.offset
         if doc.meta.source_format.value == "html":
             assert loc.xpath and loc.xpath.startswith("/html")
+            assert source[loc.offset] == "<"  # the start tag of the heading's element
         else:
             assert loc.xpath is None
             assert source[loc.offset : loc.offset + 1] == sec.heading_raw[:1]
@@ -259,3 +260,17 @@ def test_shuyang_metadata_table_is_not_a_report_table() -> None:
     tables = list(doc.tables())
     assert len(tables) == 3
     assert not any("索引号" in c.text for t in tables for row in t.grid for c in row)
+
+
+def test_xpaths_resolve_to_the_heading_element() -> None:
+    import lxml.html
+
+    for name in ("pingtan-zone-2025.html", "shuyang-drc-2023.html"):
+        doc = parse(CORPUS / name)
+        tree = lxml.html.parse(str(CORPUS / name))
+        for sec in doc.walk():
+            (el,) = tree.xpath(sec.location.xpath)
+            assert sec.heading_raw[:4] in "".join(el.itertext()).replace("\n", "")
+        table = next(doc.tables())
+        (el,) = tree.xpath(table.location.xpath)
+        assert el.tag == "table"

@@ -83,8 +83,14 @@ class SourceIndex:
             return Location(xpath=xpath, snippet=snippet[:SNIPPET_LEN])
         line = bisect_right(self._starts, offset)
         column = offset - self._starts[line - 1] + 1
-        return Location(
-            xpath=xpath, line=line, column=column, offset=offset, snippet=snippet[:SNIPPET_LEN]
+        # model_construct: the values are known-good; validation per table cell is measurable.
+        return Location.model_construct(
+            xpath=xpath,
+            line=line,
+            column=column,
+            offset=offset,
+            section=None,
+            snippet=snippet[:SNIPPET_LEN],
         )
 
 
@@ -128,6 +134,7 @@ class HtmlLocator:
         self._tree = root.getroottree()
         self._index = index
         self._offsets = offsets
+        self._paths: dict[Any, str] = {}
 
     def offset(self, el: Any) -> int | None:
         while el is not None:
@@ -137,20 +144,33 @@ class HtmlLocator:
             el = el.getparent()  # an implied element (tbody): its parent's position
         return None
 
+    def xpath(self, el: Any) -> str:
+        """``tree.getpath(el)``, computed once per parent for all its children (table cells)."""
+        path = self._paths.get(el)
+        if path is not None:
+            return path
+        parent = el.getparent()
+        if parent is None:
+            return self._tree.getpath(el)
+        base = self._paths.get(parent) or self._tree.getpath(parent)
+        children = [c for c in parent if isinstance(c.tag, str)]
+        totals: dict[str, int] = {}
+        for c in children:
+            totals[c.tag] = totals.get(c.tag, 0) + 1
+        seen: dict[str, int] = {}
+        for c in children:
+            n = seen[c.tag] = seen.get(c.tag, 0) + 1
+            self._paths[c] = f"{base}/{c.tag}[{n}]" if totals[c.tag] > 1 else f"{base}/{c.tag}"
+        return self._paths[el]
+
     def __call__(self, el: Any, snippet: str | None = None) -> Location:
         text = snippet if snippet is not None else _short_text(el)
-        return self._index.location(self.offset(el), xpath=self._tree.getpath(el), snippet=text)
+        return self._index.location(self.offset(el), xpath=self.xpath(el), snippet=text)
 
 
 def _short_text(el: Any) -> str:
-    parts: list[str] = []
-    size = 0
-    for t in el.itertext():
-        parts.append(t)
-        size += len(t)
-        if size > SNIPPET_LEN * 2:
-            break
-    return " ".join("".join(parts).split())[:SNIPPET_LEN]
+    text = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    return " ".join(text[: SNIPPET_LEN * 4].split())[:SNIPPET_LEN]
 
 
 def _is_bold(el: Any) -> bool:
@@ -329,7 +349,7 @@ def text_blocks(
     """Lines → blocks: blank lines, short lines and numbered lines end/start blocks."""
     chrome: list[str] = []
     lines = _body_lines(ex, chrome)
-    ex.chrome_text = " ".join(chrome)
+    ex.chrome = " ".join(chrome)
     width = _typical_width(lines)
     blocks: list[RawBlock] = []
     cur: RawBlock | None = None

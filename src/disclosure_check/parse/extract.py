@@ -83,10 +83,17 @@ class Extracted:
     page_meta: dict[str, str] = field(default_factory=dict)  # <meta name> (lower-case) → content
     page_title: str | None = None
     h1_texts: list[str] = field(default_factory=list)
-    chrome_text: str = ""  # page text outside the article, or the chrome cut from a text body
+    chrome: str | None = None  # text sources: the chrome cut from the body
     header: dict[str, str] = field(default_factory=dict)  # crawler header fields
     body_start: int = 0  # offset of the body in ``text`` (text sources)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def chrome_text(self) -> str:
+        """Page text outside the article (HTML, computed on demand: it is rarely needed)."""
+        if self.chrome is None:
+            self.chrome = _outside_text(self.root, self.article) if self.root is not None else ""
+        return self.chrome
 
 
 def sniff_format(text: str, name: str | None) -> SourceFormat:
@@ -109,7 +116,9 @@ def cjk_len(text: str | None) -> int:
 
 def extract_html(text: str) -> Extracted:
     # Plain lxml.etree elements: lxml.html's per-element class lookup costs more than the parse.
-    root = etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html/>", _PARSER)
+    # Parsing UTF-8 bytes is twice as fast as parsing a Python str.
+    source = (_XML_DECL_RE.sub("", text, count=1) or "<html/>").encode("utf-8", "surrogatepass")
+    root = etree.fromstring(source, _PARSER)
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
     _drop_non_content(root)
@@ -130,11 +139,10 @@ def extract_html(text: str) -> Extracted:
         page_meta=page_meta,
         page_title=title or None,
         h1_texts=[h for h in h1s if h],
-        chrome_text=_outside_text(root, article),
     )
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
 
 
 def all_text(el: Any) -> str:
@@ -142,18 +150,7 @@ def all_text(el: Any) -> str:
 
 
 def _drop_non_content(root: Any) -> None:
-    doomed = list(root.iter(*_DROP_TAGS))
-    for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail:  # keep the tail text: it belongs to the parent
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)  # C speed; tails stay
 
 
 def _hint_of(el: Any) -> bool:
@@ -189,11 +186,8 @@ _TABLEISH = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
 
 
 def _hinted(start: Any) -> list[Any]:
-    """Elements named by a hint, found with one XPath query (C speed), then checked exactly."""
-    lower = "translate(concat(' ', @class, ' ', @id, ' '), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    lower += "'abcdefghijklmnopqrstuvwxyz')"
-    tests = " or ".join(f"contains({lower}, ' {h} ')" for h in ARTICLE_HINTS)
-    found = start.xpath(f".//ucapcontent | .//*[@class or @id][{tests}]")
+    """Elements named by a hint (only elements with a class or id are looked at)."""
+    found = start.xpath(".//ucapcontent | .//*[@class] | .//*[@id]")
     return [el for el in found if _hint_of(el)]
 
 
