@@ -35,6 +35,15 @@ def dc_register_rules(registry: Registry) -> None:
 
 
 @hookimpl
+def dc_register_batch_rules(registry: Registry) -> None:
+    # Cross-report rules (DC5xx), run by `disclosure-check audit` over a whole batch.
+    from . import crossdoc
+
+    for rule in crossdoc.CROSSDOC.rules:
+        registry.add_batch_rule(rule)
+
+
+@hookimpl
 def dc_register_profiles(registry: Registry) -> None:
     folder = files(__name__).joinpath("profiles")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

@@ -1,0 +1,247 @@
+"""DC5xx: cross-report rules, run once over a whole audit (``disclosure-check audit``).
+
+They read the small per-document facts (normalised text per section, statistics tables, a
+5-gram sketch) of this batch and, through the audit store, of earlier audits."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from disclosure_check.batch.api import BatchCatalog, BatchContext, BatchDoc
+from disclosure_check.batch.facts import containment, jaccard_estimate, shingles
+from disclosure_check.model import Location
+
+CROSSDOC = BatchCatalog.load(str(files(__package__).joinpath("catalog", "crossdoc.toml")))
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+SUM_TABLES = ("table3", "table4")  # counts that add up; table 2 mixes amounts and stock figures
+
+
+def _option(ctx: BatchContext, doc: BatchDoc, rule_id: str, name: str) -> Any:
+    default = CROSSDOC.catalog.entries[rule_id].get("options", {}).get(name)
+    return ctx.options(doc).get(name, default)
+
+
+def _percent(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _grams(ctx: BatchContext, doc: BatchDoc) -> set[int]:
+    return ctx.cached(f"grams:{doc.facts.content_hash}", lambda: shingles(doc.facts.text))
+
+
+def _table(doc: BatchDoc, key: str) -> Any:
+    return doc.facts.tables.get(key)
+
+
+def _has_numbers(values: dict[str, dict[str, Any]]) -> bool:
+    return any(v for cols in values.values() for v in cols.values())
+
+
+@CROSSDOC.rule("DC501")
+def copy_of_previous_year(ctx: BatchContext) -> None:
+    for doc in ctx.docs:
+        last = ctx.previous(doc)
+        if last is None:
+            ctx.not_applicable(doc, "no-previous", previous=(doc.year or 1) - 1)
+            continue
+        limit = float(_option(ctx, doc, "DC501", "threshold"))
+        overall = containment(_grams(ctx, doc), _grams(ctx, last))
+        if overall > limit:
+            ctx.report(
+                doc,
+                "overall",
+                previous=last.year,
+                percent=_percent(overall),
+                limit=_percent(limit),
+                data={"overlap": round(overall, 4), "previous_hash": last.facts.content_hash},
+            )
+        _sections(ctx, doc, last)
+        for key, name in TABLE_NAMES.items():
+            mine, theirs = _table(doc, key), _table(last, key)
+            if not (mine and theirs and mine.status == theirs.status == "found"):
+                continue
+            if mine.values == theirs.values and _has_numbers(mine.values):
+                ctx.report(doc, "identical-table", table=name, previous=last.year, anchor=key)
+
+
+def _sections(ctx: BatchContext, doc: BatchDoc, last: BatchDoc) -> None:
+    limit = float(_option(ctx, doc, "DC501", "section_threshold"))
+    min_chars = int(_option(ctx, doc, "DC501", "min_section_chars"))
+    before = {s.key: s for s in last.facts.sections}
+    for sec in doc.facts.sections:
+        old = before.get(sec.key)
+        if old is None or len(sec.text) < min_chars:
+            continue
+        overlap = containment(shingles(sec.text), shingles(old.text))
+        if overlap > limit:
+            ctx.report(
+                doc,
+                "section",
+                heading=sec.heading,
+                previous=last.year,
+                percent=_percent(overlap),
+                limit=_percent(limit),
+                location=Location(section=sec.key, snippet=sec.heading),
+                anchor=f"section:{sec.key}",
+                data={"overlap": round(overlap, 4)},
+            )
+
+
+@CROSSDOC.rule("DC502")
+def carry_over_mismatch(ctx: BatchContext) -> None:
+    for doc in ctx.docs:
+        mine = _table(doc, "table3")
+        if mine is None or mine.status in ("missing", "absent"):
+            ctx.not_applicable(doc, "no-table")
+            continue
+        last = ctx.previous(doc)
+        if last is None:
+            ctx.not_applicable(doc, "no-previous", previous=(doc.year or 1) - 1)
+            continue
+        theirs = _table(last, "table3")
+        for year, table in ((doc.year, mine), (last.year, theirs)):
+            if table is None or table.status != "found":
+                ctx.needs_review(
+                    doc, "unreadable", year=year, status=table.status if table else "missing"
+                )
+                break
+        else:
+            _compare_carry(ctx, doc, last, mine, theirs)
+
+
+def _compare_carry(
+    ctx: BatchContext, doc: BatchDoc, last: BatchDoc, mine: Any, theirs: Any
+) -> None:
+    over = mine.values.get(str(_option(ctx, doc, "DC502", "carried_over")), {})
+    forward = theirs.values.get(str(_option(ctx, doc, "DC502", "carried_forward")), {})
+    unreadable = []
+    for column in sorted(set(over) | set(forward)):
+        label = mine.column_labels.get(column) or theirs.column_labels.get(column) or column
+        current, expected = over.get(column), forward.get(column)
+        if current is None or expected is None:
+            unreadable.append(label)
+        elif current != expected:
+            ctx.report(
+                doc,
+                "mismatch",
+                column=label,
+                current=current,
+                expected=expected,
+                previous=last.year,
+                anchor=f"carry:{column}",
+                data={"column": column, "current": current, "expected": expected},
+            )
+    if not over or not forward or unreadable:
+        ctx.needs_review(doc, "cells-unreadable", cells="、".join(unreadable) or "二/四")
+
+
+@CROSSDOC.rule("DC503")
+def hierarchy_sum(ctx: BatchContext) -> None:
+    for doc in ctx.docs:
+        kids = ctx.children(doc.unit, doc.year) if doc.year is not None else []
+        if not kids:
+            ctx.not_applicable(doc, "no-children")
+            continue
+        found = {k: ctx.doc(k, doc.year) for k in kids}
+        missing = [
+            k
+            for k, d in found.items()
+            if d is None or any(_status(d, t) != "found" for t in SUM_TABLES)
+        ]
+        if missing:
+            ctx.needs_review(doc, "missing-children", units="、".join(missing))
+            continue
+        for key in SUM_TABLES:
+            if _status(doc, key) != "found":
+                ctx.needs_review(doc, "unreadable", table=TABLE_NAMES[key])
+                break
+            _compare_sums(ctx, doc, key, [d for d in found.values() if d is not None])
+
+
+def _status(doc: BatchDoc, key: str) -> str:
+    table = _table(doc, key)
+    return table.status if table else "absent"
+
+
+def _compare_sums(ctx: BatchContext, doc: BatchDoc, key: str, kids: list[BatchDoc]) -> None:
+    mine = _table(doc, key)
+    cells = []
+    for row, cols in sorted(mine.values.items()):
+        for col, value in sorted(cols.items()):
+            parts = [_table(k, key).values.get(row, {}).get(col) for k in kids]
+            if value is None or any(p is None for p in parts):
+                continue  # blank cells are other rules' business
+            total = sum(parts)
+            if total != value:
+                label = f"{mine.row_labels.get(row, row)}/{mine.column_labels.get(col, col)}"
+                cells.append(
+                    {"row": row, "column": col, "label": label, "value": value, "sum": total}
+                )
+    if cells:
+        shown = "；".join(f"{c['label']} {c['value']}≠{c['sum']}" for c in cells[:3])
+        ctx.report(
+            doc,
+            "mismatch",
+            table=TABLE_NAMES[key],
+            count=len(cells),
+            cells=shown,
+            anchor=f"sum:{key}",
+            data={"cells": cells, "children": [k.unit for k in kids]},
+        )
+
+
+@CROSSDOC.rule("DC504")
+def near_duplicate_units(ctx: BatchContext) -> None:
+    by_year: dict[int | None, list[BatchDoc]] = {}
+    for doc in ctx.docs:
+        min_chars = int(_option(ctx, doc, "DC504", "min_chars"))
+        if len(doc.facts.text) < min_chars:
+            ctx.not_applicable(doc, "too-short", chars=len(doc.facts.text))
+        else:
+            by_year.setdefault(doc.year, []).append(doc)
+    for year, docs in by_year.items():
+        if year is None:
+            continue
+        links = _similar_pairs(ctx, docs)
+        for doc in docs:
+            similar = sorted(links.get(doc.key, []), key=lambda x: (-x[1], x[0]))
+            if not similar:
+                continue
+            names = [u for u, _ in similar]
+            shown = "、".join(names[:5]) + (f"等{len(names)}个单位" if len(names) > 5 else "")
+            ctx.report(
+                doc,
+                "near-duplicate",
+                units=shown,
+                year=year,
+                percent=_percent(similar[0][1]),
+                anchor="near-duplicate",
+                data={"similar": [{"unit": u, "similarity": round(s, 3)} for u, s in similar[:50]]},
+            )
+
+
+def _similar_pairs(
+    ctx: BatchContext, docs: list[BatchDoc]
+) -> dict[tuple[str, int | None], list[tuple[str, float]]]:
+    """All pairs of different units at or above the threshold, estimated from the sketches;
+    a cheap intersection of the sketch sets skips most pairs before the estimate."""
+    sets = [set(d.facts.sketch) for d in docs]
+    links: dict[tuple[str, int | None], list[tuple[str, float]]] = {}
+    for i, a in enumerate(docs):
+        limit = float(_option(ctx, a, "DC504", "threshold"))
+        need = int(
+            limit * len(a.facts.sketch) * 0.8
+        )  # sketches of near-duplicates share most values
+        for j in range(i + 1, len(docs)):
+            b = docs[j]
+            if a.unit == b.unit or len(sets[i] & sets[j]) < need:
+                continue
+            if a.facts.content_hash == b.facts.content_hash:
+                sim = 1.0
+            else:
+                sim = jaccard_estimate(a.facts.sketch, b.facts.sketch)
+            if sim >= limit:
+                links.setdefault(a.key, []).append((b.unit, sim))
+                links.setdefault(b.key, []).append((a.unit, sim))
+    return links

@@ -1,0 +1,184 @@
+"""The cross-report (batch) rule API.
+
+A :class:`BatchRule` is a :class:`disclosure_check.rules.Rule` whose check reads the whole batch
+(:class:`BatchContext`) instead of one document. Its texts live in the same catalog TOML format;
+:class:`BatchCatalog` binds check functions to catalog entries and is registered through the
+``dc_register_batch_rules`` hook::
+
+    CROSSDOC = BatchCatalog.load("catalog/crossdoc.toml")
+
+    @CROSSDOC.rule("DC501")
+    def copy_of_previous_year(ctx: BatchContext) -> None:
+        for doc in ctx.docs:
+            last = ctx.previous(doc)
+            if last is None:
+                ctx.not_applicable(doc, "no-previous")
+            ...
+
+Unlike a document rule, a batch rule decides for many documents, so verdicts do not end it: each
+``report`` / ``needs_review`` / ``not_applicable`` names the document it is about. A document the
+rule said nothing about has passed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..model import Location, Severity
+from ..rules import Catalog, Report, Rule
+from .model import DocFacts
+
+
+@dataclass(frozen=True)
+class BatchDoc:
+    """One report of the batch (or of an earlier audit, from the store) as batch rules see it."""
+
+    unit: str
+    year: int | None
+    facts: DocFacts
+    code: str | None = None
+    parent: str | None = None
+    kind: str | None = None
+    from_store: bool = False  # an earlier audit's report, not part of this batch
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        return (self.unit, self.year)
+
+
+class History(Protocol):
+    """Earlier audits, as the audit store keeps them."""
+
+    def facts(self, unit: str, year: int) -> BatchDoc | None: ...
+
+    def children(self, parent: str, year: int) -> list[str]: ...
+
+
+class NoHistory:
+    def facts(self, unit: str, year: int) -> BatchDoc | None:
+        return None
+
+    def children(self, parent: str, year: int) -> list[str]:
+        return []
+
+
+@dataclass
+class DocVerdict:
+    outcome: str  # needs_review | not_applicable
+    key: str
+    args: dict[str, Any]
+
+
+@dataclass
+class BatchContext:
+    """What a batch rule may read, and how it reports (always about one document)."""
+
+    docs: list[BatchDoc]  # readable reports of this batch, sorted by unit and year
+    manifest_units: list[tuple[str, str | None, int | None]]  # (unit, parent, year) of every row
+    history: History = field(default_factory=NoHistory)
+    rule_options: Callable[[BatchDoc], dict[str, Any]] = lambda doc: {}
+    reports: dict[tuple[str, int | None], list[Report]] = field(default_factory=dict)
+    verdicts: dict[tuple[str, int | None], DocVerdict] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # shared by all batch rules of one run
+
+    def __post_init__(self) -> None:
+        self._by_key = {d.key: d for d in self.docs}
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def doc(self, unit: str, year: int | None) -> BatchDoc | None:
+        """This batch's report of ``unit`` for ``year``, else the store's."""
+        found = self._by_key.get((unit, year))
+        if found is None and year is not None:
+            found = self.history.facts(unit, year)
+        return found
+
+    def previous(self, doc: BatchDoc) -> BatchDoc | None:
+        """The same unit's report for the year before."""
+        return None if doc.year is None else self.doc(doc.unit, doc.year - 1)
+
+    def children(self, parent: str, year: int) -> list[str]:
+        """Units whose parent is ``parent``: this manifest's rows of that year, and the units an
+        earlier audit had under it for the same year or the year before (so a child that is
+        missing this year is noticed)."""
+        names = {u for u, p, y in self.manifest_units if p == parent and y in (year, None)}
+        names.update(self.history.children(parent, year))
+        names.update(self.history.children(parent, year - 1))
+        return sorted(names)
+
+    def options(self, doc: BatchDoc) -> dict[str, Any]:
+        return self.rule_options(doc)
+
+    def cached(self, name: str, build: Callable[[], Any]) -> Any:
+        if name not in self.cache:
+            self.cache[name] = build()
+        return self.cache[name]
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def report(
+        self,
+        doc: BatchDoc,
+        key: str,
+        *,
+        location: Location | None = None,
+        data: Mapping[str, Any] | None = None,
+        anchor: str | None = None,
+        severity: Severity | None = None,
+        **args: Any,
+    ) -> None:
+        rep = Report(key, dict(args), location, dict(data or {}), anchor, severity)
+        self.reports.setdefault(doc.key, []).append(rep)
+
+    def needs_review(self, doc: BatchDoc, key: str, **args: Any) -> None:
+        self.verdicts[doc.key] = DocVerdict("needs_review", key, dict(args))
+
+    def not_applicable(self, doc: BatchDoc, key: str, **args: Any) -> None:
+        self.verdicts[doc.key] = DocVerdict("not_applicable", key, dict(args))
+
+
+BatchCheck = Callable[[BatchContext], None]
+
+
+@dataclass(frozen=True)
+class BatchRule(Rule):
+    """A cross-report rule: same texts as a Rule, but ``check`` takes a :class:`BatchContext`."""
+
+    check: BatchCheck  # type: ignore[assignment]
+
+
+class BatchCatalog:
+    """Batch rules described in a catalog TOML file (the same format as document rules)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.rules: list[BatchRule] = []
+
+    @classmethod
+    def load(cls, path: str | Path) -> BatchCatalog:
+        return cls(Catalog.load(path))
+
+    def rule(self, rule_id: str) -> Callable[[BatchCheck], BatchCheck]:
+        def bind(func: BatchCheck) -> BatchCheck:
+            base = self.catalog.build(rule_id, func)  # type: ignore[arg-type]
+            self.rules.append(BatchRule(**{**_fields(base), "check": func}))
+            return func
+
+        return bind
+
+
+def _fields(rule: Rule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in rule.__dataclass_fields__}
+
+
+__all__ = [
+    "BatchCatalog",
+    "BatchContext",
+    "BatchDoc",
+    "BatchRule",
+    "History",
+    "NoHistory",
+]

@@ -1,0 +1,245 @@
+"""One audit run: manifest → cached or fresh document reports (in parallel) → batch rules →
+a sorted :class:`BatchResult`, with every step recorded in the audit store as it happens."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..engine import Checker
+from ..model import Outcome, Severity
+from .batchrules import run_batch_rules, selected_batch_rules
+from .facts import content_hash
+from .manifest import read_manifest
+from .model import (
+    AuditEntry,
+    AuditSummary,
+    BatchResult,
+    DocFacts,
+    EntryStatus,
+    ManifestProblem,
+    ManifestRow,
+    RuleStats,
+)
+from .runner import CheckerSpec, Executor, Task, TaskResult, local_executor, task_function
+from .store import AuditStore, StoreHistory
+
+Progress = Callable[[AuditEntry, int, int], None]  # (entry, done, total)
+
+
+def _plugin_version(checker: Checker, name: str) -> str:
+    module = checker.plugin_set.manager.get_plugin(name)
+    return str(getattr(module, "__version__", None) or getattr(module, "PACKAGE_VERSION", "?"))
+
+
+def rules_key(checker: Checker, profile: str | None) -> str:
+    """What a cached document report depends on: tool and rule-pack versions, the rules that
+    exist, and the configuration (the cache key next to the content hash)."""
+    reg = checker.registry
+    owners = {rid: reg.owners.get(f"rule:{rid}", "?") for rid in [*reg.rules, *reg.batch_rules]}
+    payload = {
+        "tool": __version__,
+        "rules": sorted(owners.items()),
+        "plugins": sorted({o: _plugin_version(checker, o) for o in owners.values()}.items()),
+        "config": checker.config.model_dump(mode="json", exclude={"source"}),
+        "profile": profile,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass
+class AuditOptions:
+    profile: str | None = None
+    jobs: int | None = None
+    timeout: float | None = 60.0
+    use_cache: bool = True
+    executor: Executor | None = None  # default: a local process pool of ``jobs`` workers
+    progress: Progress | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _entry(row: ManifestRow, status: EntryStatus, **kw: Any) -> AuditEntry:
+    return AuditEntry(
+        unit=row.unit,
+        code=row.code,
+        parent=row.parent,
+        kind=row.kind,
+        year=row.year,
+        path=row.path,
+        row=row.row,
+        status=status,
+        **kw,
+    )
+
+
+def run_audit(
+    manifest: str | Path,
+    checker: Checker,
+    *,
+    store: AuditStore | None = None,
+    options: AuditOptions | None = None,
+) -> BatchResult:
+    opts = options or AuditOptions()
+    started = time.perf_counter()
+    rows, problems = read_manifest(manifest)
+    key = rules_key(checker, opts.profile)
+    manifest_id = str(Path(manifest).resolve())
+    run_id = store.start_run(manifest_id, key, __version__) if store else None
+    entries: list[AuditEntry | None] = [None] * len(rows)
+    facts: dict[int, DocFacts] = {}
+    done = 0
+
+    def finish(i: int, entry: AuditEntry, doc_facts: DocFacts | None) -> None:
+        nonlocal done
+        if entry.year is None and doc_facts is not None:  # directory mode: the report says
+            entry.year = doc_facts.report_year
+        entries[i] = entry
+        if doc_facts is not None:
+            facts[i] = doc_facts
+        if store is not None and run_id is not None:
+            store.record(run_id, entry, doc_facts, key)  # committed now: survives a kill
+        done += 1
+        if opts.progress:
+            opts.progress(entry, done, len(rows))
+
+    # 1. Served from the store when content, rules and configuration are unchanged.
+    tasks: list[Task] = []
+    for i, row in enumerate(rows):
+        try:
+            digest = content_hash(Path(row.path).read_bytes())
+        except OSError as exc:
+            finish(i, _entry(row, EntryStatus.failed, error=f"cannot read: {exc}"), None)
+            continue
+        hit = store.cached_report(digest, key) if (store and opts.use_cache) else None
+        if hit is not None:
+            report, doc_facts = hit
+            report.source = row.path
+            entry = _entry(row, EntryStatus.cached, content_hash=digest, report=report)
+            finish(i, entry, doc_facts)
+        else:
+            tasks.append(Task(index=i, path=row.path))
+
+    # 2. The rest in parallel.
+    spec = CheckerSpec.from_checker(checker, profile=opts.profile, timeout=opts.timeout)
+    executor = opts.executor or local_executor(opts.jobs if len(tasks) > 1 else 1)
+    try:
+        for res in executor.map_unordered(task_function(spec), tasks):
+            finish(res.index, _from_result(rows[res.index], res), res.facts)
+    finally:
+        executor.close()
+
+    # 3. Directory mode: a unit may appear twice for one year once years are known.
+    final = _dedupe([e for e in entries if e is not None], problems)
+    final.sort(key=lambda e: (e.unit, e.year or 0, e.path))
+    fact_by_entry = {id(entries[i]): f for i, f in facts.items()}
+    final_facts = {j: fact_by_entry[id(e)] for j, e in enumerate(final) if id(e) in fact_by_entry}
+
+    # 4. Cross-report rules, against this batch and the store's earlier years.
+    history = StoreHistory(store, before_run=run_id) if store else None
+    units = [(r.unit, r.parent, r.year) for r in rows]
+    errored = run_batch_rules(checker, final, final_facts, units, history)
+    for e in final:
+        e.batch_outcomes.sort(key=lambda o: o.rule_id)
+
+    result = BatchResult(
+        tool_version=__version__,
+        lang=checker.lang,
+        run_id=run_id,
+        previous_run_id=store.previous_run(run_id, manifest_id) if store and run_id else None,
+        manifest=manifest_id,
+        rules_key=key,
+        entries=final,
+        problems=sorted(problems, key=lambda p: (p.row or 0, p.message)),
+        diagnostics=checker.diagnostics,
+    )
+    result.rule_stats = rule_stats(result, checker)
+    result.summary = summarise(result, errored_batch=errored)
+    result.summary.seconds = round(time.perf_counter() - started, 3)
+    if store is not None and run_id is not None:
+        store.finish_run(run_id, result.summary.model_dump(mode="json"), final)
+    return result
+
+
+def _from_result(row: ManifestRow, res: TaskResult) -> AuditEntry:
+    return _entry(
+        row,
+        EntryStatus(res.status),
+        content_hash=res.content_hash,
+        report=res.report,
+        error=res.error,
+        seconds=res.seconds,
+    )
+
+
+def _dedupe(entries: list[AuditEntry], problems: list[ManifestProblem]) -> list[AuditEntry]:
+    seen: dict[tuple[str, int | None], AuditEntry] = {}
+    out = []
+    for e in sorted(entries, key=lambda e: e.row or 0):
+        if e.year is not None and (e.unit, e.year) in seen:
+            first = seen[e.unit, e.year]
+            problems.append(
+                ManifestProblem(
+                    row=e.row,
+                    unit=e.unit,
+                    year=e.year,
+                    message=f"duplicate unit and year (same as {Path(first.path).name}) / 单位和年度重复",
+                )
+            )
+            continue
+        seen[e.unit, e.year] = e
+        out.append(e)
+    return out
+
+
+def rule_stats(result: BatchResult, checker: Checker) -> list[RuleStats]:
+    stats: dict[str, RuleStats] = {}
+    for e in result.entries:
+        for rule_id, name, outcome, findings in e.outcomes():
+            st = stats.setdefault(
+                rule_id,
+                RuleStats(
+                    rule_id=rule_id,
+                    rule_name=name,
+                    counts={o.value: 0 for o in Outcome},
+                    findings={s.value: 0 for s in Severity},
+                ),
+            )
+            st.counts[outcome.value] += 1
+            for f in findings:
+                st.findings[f.severity.value] += 1
+    for rule in selected_batch_rules(checker):  # listed even when no report reached them
+        stats.setdefault(
+            rule.id,
+            RuleStats(
+                rule_id=rule.id,
+                rule_name=rule.name,
+                counts={o.value: 0 for o in Outcome},
+                findings={s.value: 0 for s in Severity},
+            ),
+        )
+    return [stats[k] for k in sorted(stats)]
+
+
+def summarise(result: BatchResult, *, errored_batch: int = 0) -> AuditSummary:
+    s = AuditSummary(reports=len(result.entries))
+    for e in result.entries:
+        bad = e.status in (EntryStatus.failed, EntryStatus.timeout)
+        s.failed_or_timeout += bad
+        s.cached += e.status == EntryStatus.cached
+        rows = e.outcomes()
+        doc_outcomes = e.report.outcomes if e.report else []
+        s.rules_errored += sum(1 for o in doc_outcomes if o.outcome == Outcome.error)
+        for _rid, _name, _outcome, findings in rows:
+            for f in findings:
+                s.findings[f.severity.value] += 1
+        has_error = any(f.severity == Severity.error for r in rows for f in r[3])
+        s.with_errors += bad or has_error
+    s.rules_errored += errored_batch
+    return s

@@ -1,0 +1,139 @@
+"""Running the batch rules over an audit's entries: each rule isolated (a crash gives ``error``
+for that rule on every report), one outcome per (report, rule), in id order."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..engine import Checker, fingerprint
+from ..errors import DisclosureCheckError
+from ..i18n import t
+from ..model import Finding, Location, Outcome, Severity
+from ..rules import Report, localize, specificity
+from .api import BatchContext, BatchDoc, BatchRule, History, NoHistory
+from .model import AuditEntry, BatchOutcome
+
+
+def selected_batch_rules(checker: Checker) -> list[BatchRule]:
+    """The batch rules the configuration selects (same ruff semantics as document rules)."""
+    cfg = checker.config
+    select = [*(cfg.select if cfg.select is not None else ["ALL"]), *cfg.extend_select]
+    rules = checker.registry.batch_rules
+    return [
+        rules[rid]
+        for rid in sorted(rules)
+        if specificity(rid, select) > specificity(rid, cfg.ignore)
+    ]
+
+
+def batch_docs(entries: list[AuditEntry], facts: dict[int, Any]) -> list[BatchDoc]:
+    docs = []
+    for i, e in enumerate(entries):
+        f = facts.get(i)
+        if f is None or f.status != "ok":
+            continue
+        docs.append(BatchDoc(e.unit, e.year, f, code=e.code, parent=e.parent, kind=e.kind))
+    return docs
+
+
+def _finding(checker: Checker, rule: BatchRule, rep: Report, doc: BatchDoc) -> Finding:
+    lang = checker.lang
+    severity = checker.config.severity.get(rule.id) or rep.severity or rule.severity
+    location = rep.location or Location(snippet=doc.facts.title or doc.unit)
+    anchor = rep.anchor
+    if anchor is None:
+        anchor = rep.key + json.dumps(rep.args, sort_keys=True, ensure_ascii=False, default=str)
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        severity=Severity(severity),
+        message=rule.message(rep.key, lang, rep.args),
+        message_key=rep.key,
+        args=rep.args,
+        basis=localize(rule.basis, lang) or None,
+        suggestion=rule.suggestion(rep.key, lang, rep.args),
+        location=location,
+        data=rep.data,
+        fingerprint=fingerprint(rule.id, location.section, f"{doc.unit}\x1f{anchor}"),
+    )
+
+
+def _options_for(checker: Checker, rule: BatchRule) -> Any:
+    def options(doc: BatchDoc) -> dict[str, Any]:
+        base: dict[str, Any] = {}
+        if doc.facts.profile:
+            try:
+                base = checker.registry.profile(doc.facts.profile).rule_options(rule.id)
+            except DisclosureCheckError:
+                base = {}
+        return {**base, **checker.config.options.get(rule.id, {})}
+
+    return options
+
+
+def _excluded(checker: Checker, rule: BatchRule, doc: BatchDoc) -> str | None:
+    """Why the doc's profile excludes this rule, or None."""
+    if not doc.facts.profile:
+        return None
+    try:
+        profile = checker.registry.profile(doc.facts.profile)
+    except DisclosureCheckError:
+        return None
+    if specificity(rule.id, profile.select) <= specificity(rule.id, profile.ignore):
+        return t("profile-excludes-rule", checker.lang, profile=profile.id)
+    return None
+
+
+def run_batch_rules(
+    checker: Checker,
+    entries: list[AuditEntry],
+    facts: dict[int, Any],
+    manifest_units: list[tuple[str, str | None, int | None]],
+    history: History | None = None,
+) -> int:
+    """Fill ``entry.batch_outcomes``; returns how many (report, rule) pairs errored."""
+    docs = batch_docs(entries, facts)
+    by_key = {(e.unit, e.year): e for e in entries}
+    errored = 0
+    shared: dict[str, Any] = {}
+    lang = checker.lang
+    for rule in selected_batch_rules(checker):
+        ctx = BatchContext(
+            docs=docs,
+            manifest_units=manifest_units,
+            history=history or NoHistory(),
+            rule_options=_options_for(checker, rule),
+            cache=shared,
+        )
+        crash: str | None = None
+        try:
+            rule.check(ctx)  # type: ignore[arg-type]
+        except Exception as exc:  # one crashing batch rule never stops the others
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            crash = f"{type(exc).__name__}: {exc} ({Path(frame.filename).name}:{frame.lineno})"
+        for doc in docs:
+            entry = by_key[doc.key]
+            outcome = BatchOutcome(rule_id=rule.id, rule_name=rule.name, outcome=Outcome.passed)
+            excluded = _excluded(checker, rule, doc)
+            if crash is not None:
+                outcome.outcome, outcome.reason = (
+                    Outcome.error,
+                    t("rule-crashed", lang, error=crash),
+                )
+                errored += 1
+            elif excluded:
+                outcome.outcome, outcome.reason = Outcome.not_applicable, excluded
+            else:
+                reps = ctx.reports.get(doc.key, [])
+                outcome.findings = [_finding(checker, rule, r, doc) for r in reps]
+                verdict = ctx.verdicts.get(doc.key)
+                if outcome.findings:
+                    outcome.outcome = Outcome.failed
+                elif verdict is not None:
+                    outcome.outcome = Outcome(verdict.outcome)
+                    outcome.reason = rule.message(verdict.key, lang, verdict.args)
+            entry.batch_outcomes.append(outcome)
+    return errored

@@ -1,0 +1,349 @@
+"""The audit store: an SQLite file with every audited report (facts, normalised text), each run,
+and a cache of document reports keyed by content hash + rules key.
+
+Rules of the house: a run is only ever appended (old runs are never rewritten); each checked report
+is committed as soon as it arrives, so an interrupted audit loses nothing; a file that is not our
+database (corrupted, foreign, or from a newer version) is refused with a clear error, never
+"repaired"."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import DisclosureCheckError
+from ..model import DocumentReport
+from .api import BatchDoc
+from .model import AuditEntry, BatchOutcome, DocFacts
+
+APPLICATION_ID = 0x44434B41  # "DCKA": marks the file as a disclosure-check audit store
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Versioned migrations: MIGRATIONS[i] takes the schema from version i to i + 1. Append only.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (0);
+    CREATE TABLE documents (
+        content_hash TEXT PRIMARY KEY,
+        facts TEXT NOT NULL,            -- DocFacts JSON: metadata, normalised text, tables
+        created TEXT NOT NULL
+    );
+    CREATE TABLE sources (              -- fetched bytes and HTTP headers (URL manifests)
+        content_hash TEXT PRIMARY KEY,
+        data BLOB,
+        url TEXT,
+        headers TEXT,
+        fetched TEXT
+    );
+    CREATE TABLE results (              -- cache: one DocumentReport per content + rules
+        content_hash TEXT NOT NULL,
+        rules_key TEXT NOT NULL,
+        report TEXT NOT NULL,
+        created TEXT NOT NULL,
+        PRIMARY KEY (content_hash, rules_key)
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started TEXT NOT NULL,
+        finished TEXT,                  -- NULL: interrupted (or still running)
+        manifest TEXT NOT NULL,
+        rules_key TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        summary TEXT
+    );
+    CREATE TABLE reports (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        unit TEXT NOT NULL,
+        year INTEGER,
+        code TEXT,
+        parent TEXT,
+        kind TEXT,
+        path TEXT NOT NULL,
+        content_hash TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        seconds REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, unit, path)
+    );
+    CREATE INDEX reports_unit_year ON reports (unit, year);
+    CREATE INDEX reports_parent_year ON reports (parent, year);
+    CREATE TABLE outcomes (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        unit TEXT NOT NULL,
+        year INTEGER,
+        rule_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        findings INTEGER NOT NULL,
+        detail TEXT                     -- batch rules: the BatchOutcome JSON
+    );
+    CREATE INDEX outcomes_run ON outcomes (run_id, rule_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(DisclosureCheckError):
+    """The audit store cannot be used (corrupted, foreign, newer schema, unwritable)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class AuditStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._check_header()
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"audit store {self.path} cannot be opened ({exc}); it is left untouched — "
+                "give another --store path"
+            ) from exc
+
+    # -- opening and migrating --------------------------------------------------------------
+
+    def _check_header(self) -> None:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+        if head != SQLITE_HEADER:
+            raise StoreError(
+                f"{self.path} is not an SQLite database (corrupted or another kind of file); "
+                "it is left untouched — give another --store path"
+            )
+
+    def _open(self) -> None:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+        if app_id != APPLICATION_ID and tables:
+            raise StoreError(
+                f"{self.path} is an SQLite database of another application "
+                f"(application_id {app_id:#x}); it is left untouched — give another --store path"
+            )
+        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreError(
+                f"audit store {self.path} is corrupted ({check}); it is left untouched"
+            )
+        version = 0
+        if tables:
+            version = self.conn.execute("SELECT version FROM schema_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"audit store {self.path} has schema version {version}, newer than this "
+                f"disclosure-check understands ({SCHEMA_VERSION}); upgrade disclosure-check"
+            )
+        self.conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        for target in range(version, SCHEMA_VERSION):
+            with self._tx() as cur:  # each migration is atomic
+                cur.executescript("BEGIN;" + MIGRATIONS[target])
+                cur.execute("UPDATE schema_version SET version = ?", (target + 1,))
+                cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Cursor]:
+        cur = self.conn.cursor()
+        try:
+            yield cur
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("SELECT version FROM schema_version").fetchone()[0])
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def start_run(self, manifest: str, rules_key: str, tool_version: str) -> int:
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO runs (started, manifest, rules_key, tool_version) VALUES (?, ?, ?, ?)",
+                (_now(), manifest, rules_key, tool_version),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: dict[str, Any], entries: list[AuditEntry]) -> None:
+        """Record the run's outcomes and mark it finished (the only update a run ever gets)."""
+        rows = []
+        for e in entries:
+            for o in e.report.outcomes if e.report else []:
+                rows.append(
+                    (run_id, e.unit, e.year, o.rule_id, o.outcome.value, len(o.findings), None)
+                )
+            for b in e.batch_outcomes:
+                detail = b.model_dump_json()
+                rows.append(
+                    (run_id, e.unit, e.year, b.rule_id, b.outcome.value, len(b.findings), detail)
+                )
+        with self._tx() as cur:
+            cur.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            cur.execute(
+                "UPDATE runs SET finished = ?, summary = ? WHERE id = ? AND finished IS NULL",
+                (_now(), json.dumps(summary, ensure_ascii=False), run_id),
+            )
+
+    def runs(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT id, started, finished, manifest, rules_key, summary FROM runs ORDER BY id"
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def previous_run(self, run_id: int, manifest: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT max(id) FROM runs WHERE id < ? AND manifest = ? AND finished IS NOT NULL",
+            (run_id, manifest),
+        ).fetchone()
+        return row[0] if row else None
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def cached_report(
+        self, content_hash: str, rules_key: str
+    ) -> tuple[DocumentReport, DocFacts] | None:
+        row = self.conn.execute(
+            "SELECT r.report, d.facts FROM results r JOIN documents d USING (content_hash) "
+            "WHERE r.content_hash = ? AND r.rules_key = ?",
+            (content_hash, rules_key),
+        ).fetchone()
+        if row is None:
+            return None
+        return DocumentReport.model_validate_json(row[0]), DocFacts.model_validate_json(row[1])
+
+    def record(
+        self, run_id: int, entry: AuditEntry, facts: DocFacts | None, rules_key: str
+    ) -> None:
+        """One report of a run, committed at once (an interrupted audit keeps it)."""
+        with self._tx() as cur:
+            if facts is not None and entry.content_hash:
+                cur.execute(
+                    "INSERT OR IGNORE INTO documents VALUES (?, ?, ?)",
+                    (entry.content_hash, facts.model_dump_json(), _now()),
+                )
+            if entry.report is not None and entry.content_hash and entry.status == "checked":
+                cur.execute(
+                    "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)",
+                    (entry.content_hash, rules_key, entry.report.model_dump_json(), _now()),
+                )
+            cur.execute(
+                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    entry.unit,
+                    entry.year,
+                    entry.code,
+                    entry.parent,
+                    entry.kind,
+                    entry.path,
+                    entry.content_hash,
+                    entry.status.value,
+                    entry.error,
+                    entry.seconds,
+                ),
+            )
+
+    def put_source(
+        self,
+        content_hash: str,
+        data: bytes,
+        *,
+        url: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Keep fetched bytes and headers, so an audit can be reproduced (URL manifests)."""
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT OR IGNORE INTO sources VALUES (?, ?, ?, ?, ?)",
+                (content_hash, data, url, json.dumps(headers or {}, ensure_ascii=False), _now()),
+            )
+
+    def source(self, content_hash: str) -> tuple[bytes, dict[str, Any]] | None:
+        row = self.conn.execute(
+            "SELECT data, url, headers, fetched FROM sources WHERE content_hash = ?",
+            (content_hash,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], {"url": row[1], "headers": json.loads(row[2] or "{}"), "fetched": row[3]}
+
+    def run_entries(self, run_id: int) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT unit, year, path, content_hash, status FROM reports WHERE run_id = ? "
+            "ORDER BY unit, year, path",
+            (run_id,),
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def batch_outcomes(self, run_id: int) -> list[BatchOutcome]:
+        cur = self.conn.execute(
+            "SELECT detail FROM outcomes WHERE run_id = ? AND detail IS NOT NULL ORDER BY unit, year, rule_id",
+            (run_id,),
+        )
+        return [BatchOutcome.model_validate_json(r[0]) for r in cur.fetchall()]
+
+
+class StoreHistory:
+    """Earlier audits' reports for batch rules: the latest readable report of a unit and year."""
+
+    def __init__(self, store: AuditStore, before_run: int | None = None) -> None:
+        self.store = store
+        self.before_run = before_run
+        self._facts: dict[tuple[str, int], BatchDoc | None] = {}
+
+    def facts(self, unit: str, year: int) -> BatchDoc | None:
+        if (unit, year) not in self._facts:
+            row = self.store.conn.execute(
+                "SELECT r.code, r.parent, r.kind, d.facts FROM reports r "
+                "JOIN documents d USING (content_hash) "
+                "WHERE r.unit = ? AND r.year = ? AND r.status IN ('checked', 'cached') "
+                "AND (? IS NULL OR r.run_id < ?) ORDER BY r.run_id DESC LIMIT 1",
+                (unit, year, self.before_run, self.before_run),
+            ).fetchone()
+            self._facts[unit, year] = (
+                None
+                if row is None
+                else BatchDoc(
+                    unit=unit,
+                    year=year,
+                    code=row[0],
+                    parent=row[1],
+                    kind=row[2],
+                    facts=DocFacts.model_validate_json(row[3]),
+                    from_store=True,
+                )
+            )
+        return self._facts[unit, year]
+
+    def children(self, parent: str, year: int) -> list[str]:
+        rows = self.store.conn.execute(
+            "SELECT DISTINCT unit FROM reports WHERE parent = ? AND year = ? "
+            "AND (? IS NULL OR run_id < ?) ORDER BY unit",
+            (parent, year, self.before_run, self.before_run),
+        ).fetchall()
+        return [r[0] for r in rows]
