@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError, PluginError
 from .model import Profile, RunResult
+from .model.profile import merge_sections
 from .rules import Rule
 
 
@@ -108,10 +109,13 @@ def load_profile_data(path: str | Path) -> dict[str, Any]:
 
 
 def merge_profile(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """A child's keys replace its parent's, except ``options``, merged per rule."""
+    """A child's keys replace its parent's, except ``options``, merged per rule, and
+    ``sections``, whose entries inherit unlisted fields from the parent's section of that key."""
     merged = {**base, **child}
     options = {k: dict(v) for k, v in base.get("options", {}).items()}
     for rule_id, opts in child.get("options", {}).items():
         options[rule_id] = {**options.get(rule_id, {}), **opts}
     merged["options"] = options
+    if "sections" in child:  # listed sections inherit the parent's fields of the same key
+        merged["sections"] = merge_sections(base.get("sections", []), child["sections"])
     return merged

@@ -5,7 +5,7 @@ Profiles are TOML files validated by :class:`Profile`; ``extends`` merges a pare
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,8 @@ class SectionSpec(_Model):
     # own in free-form (2008-regime) reports, e.g. "未收取费用" for fees. Empty: a heading is needed.
     statement_patterns: list[str] = Field(default_factory=list)
     required: bool = True
+    # "无" (or "无其他需要报告的事项") is an acceptable content, e.g. for 其他需要报告的事项.
+    allow_none: bool = False
 
 
 class AutoSelect(_Model):
@@ -47,6 +49,10 @@ class Profile(_Model):
     regime: str | None = None  # "2008" | "2019" | "2021" | "university"
     basis: dict[str, str] = Field(default_factory=dict)  # lang -> the legal basis of the format
     auto: AutoSelect | None = None  # None: never chosen automatically
+    # "official": the format fixes the headings, another wording is a variant (DC108);
+    # "topic": headings are free-form (2008 regime) and only their topic keywords matter.
+    headings: Literal["official", "topic"] = "official"
+    ordered: bool = True  # the sections must appear in the order listed (DC102)
     sections: list[SectionSpec] = Field(default_factory=list)
     tables: list[TableSpec] = Field(default_factory=list)
     select: list[str] = Field(default_factory=lambda: ["DC"])  # rule ids / prefixes that apply
@@ -59,3 +65,11 @@ class Profile(_Model):
 
     def rule_options(self, rule_id: str) -> dict[str, Any]:
         return dict(self.options.get(rule_id, {}))
+
+
+def merge_sections(base: list[dict[str, Any]], child: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A child profile's ``sections`` list is complete and ordered, but each entry inherits the
+    fields it leaves out from the parent's section with the same key, so a province can write
+    ``{ key = "fees", required = false }`` instead of repeating headings, keywords and patterns."""
+    parents = {s["key"]: s for s in base if isinstance(s, dict) and "key" in s}
+    return [{**parents.get(s.get("key"), {}), **s} if isinstance(s, dict) else s for s in child]

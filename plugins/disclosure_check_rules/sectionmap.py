@@ -1,0 +1,281 @@
+"""Map a Document's top-level sections to the profile's SectionSpecs, once per document.
+
+Every section rule (DC1xx) reads the same :class:`SectionMap` through :func:`section_map`, which
+caches it with ``ctx.cached``. The map is honest about *how* each key was satisfied:
+
+* ``official``    the heading equals the official heading (after normalisation);
+* ``variant``     the heading equals one of the accepted variants;
+* ``keywords``    the heading contains the topic keywords (free-form 2008-regime headings, or an
+                  unlisted wording in a fixed format);
+* ``subheadings`` no heading of its own, but sub-headings about the topic sit at the end of the
+                  section just before where it belongs (a lost heading line, e.g. a PDF export);
+* ``statement``   no heading at all, but a sentence about the topic (e.g. "未发生收取费用") in the body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from disclosure_check.model import Document, Location, Profile, Section
+from disclosure_check.model.document import Image, NumberingStyle, Paragraph, Table
+from disclosure_check.model.profile import SectionSpec
+from disclosure_check.rules import RuleContext
+
+Method = Literal["official", "variant", "keywords", "subheadings", "statement"]
+HEADING_METHODS: tuple[Method, ...] = ("official", "variant", "keywords")
+NUMBERED_STYLES = (NumberingStyle.cn_comma, NumberingStyle.part)
+SNIPPET_LEN = 60
+
+_SPACE_RE = re.compile(r"\s+")
+_EDGE_PUNCT = "：:。.，,；;、 "
+# Contents that say nothing: "无", "暂无", "无。", "没有" …
+_NONE_RE = re.compile(r"^(无|暂无|没有|空|略|无此项|无相关情况)$")
+_ALLOWED_NONE_RE = re.compile(
+    r"^(本(年|年度)?)?(无|没有|暂无)(其他|其它)?(需要|需)?(报告|说明)?的?(事项|情况)?$"
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC, no whitespace, no trailing punctuation: "一、 概述：" and "一、概述" compare equal."""
+    text = _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+    return text.strip(_EDGE_PUNCT)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def find_statement(
+    paragraphs: Iterable[tuple[Section | None, Paragraph]], patterns: Iterable[str]
+) -> tuple[Paragraph, Section | None, str] | None:
+    """The first paragraph with a sentence matching one of ``patterns``: (paragraph, section, match)."""
+    compiled = [_compiled(p) for p in patterns]
+    if not compiled:
+        return None
+    for sec, para in paragraphs:
+        text = normalize(para.text)
+        for rx in compiled:
+            m = rx.search(text)
+            if m:
+                return para, sec, _sentence(text, m.start(), m.end())
+    return None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a match, for evidence."""
+    left = max(text.rfind(c, 0, start) for c in "。；!?！？") + 1
+    rights = [i for i in (text.find(c, end) for c in "。；!?！？") if i >= 0]
+    right = min(rights) + 1 if rights else len(text)
+    return text[left:right][:200]
+
+
+def body_paragraphs(doc: Document) -> Iterator[tuple[Section | None, Paragraph]]:
+    """Paragraphs after the preamble: the preamble's list of parts names topics without reporting them."""
+    return ((sec, p) for sec, p in doc.paragraphs() if sec is not None)
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    method: Method
+    section: Section | None  # the report's section (the parent, for ``subheadings``)
+    position: int | None  # index among the top-level sections (None for ``statement``)
+    evidence: str  # the heading as printed, or the sentence
+    location: Location | None
+
+    @property
+    def by_heading(self) -> bool:
+        return self.method in HEADING_METHODS
+
+
+@dataclass
+class SectionMap:
+    profile_id: str
+    top: list[Section]  # the report's top-level sections, in order
+    matches: dict[str, Match] = field(default_factory=dict)  # key -> how it was satisfied
+    assigned: dict[int, str] = field(default_factory=dict)  # top position -> key
+    repeats: list[Match] = field(default_factory=list)  # further top sections on a matched key
+    ambiguous: dict[int, list[str]] = field(default_factory=dict)  # position -> tied keys
+
+    def missing(self, profile: Profile) -> list[SectionSpec]:
+        return [s for s in profile.sections if s.required and s.key not in self.matches]
+
+    def ordered_matches(self) -> list[Match]:
+        """Heading matches in document order."""
+        found = [m for m in self.matches.values() if m.position is not None]
+        return sorted(found, key=lambda m: m.position or 0)
+
+    def in_order_keys(self, profile: Profile) -> set[str]:
+        """Keys whose sections keep the profile's order: the longest run in profile order
+        (a longest increasing subsequence), so one misplaced section does not flag all others."""
+        rank = {s.key: i for i, s in enumerate(profile.sections)}
+        seq = [(rank[m.key], m.key) for m in self.ordered_matches() if m.key in rank]
+        return set(_longest_increasing(seq))
+
+    def numbered(self) -> list[tuple[int, Section]]:
+        """(position, section) of the top-level sections numbered 一、/第一部分."""
+        return [(i, s) for i, s in enumerate(self.top) if s.style in NUMBERED_STYLES]
+
+
+def _longest_increasing(seq: list[tuple[int, str]]) -> list[str]:
+    """Keys of the longest strictly increasing subsequence of ranks (O(n²); n is tiny)."""
+    best: list[list[str]] = []
+    for i, (rank, key) in enumerate(seq):
+        prev = [best[j] for j in range(i) if seq[j][0] < rank]
+        best.append([*max(prev, key=len, default=[]), key])
+    return max(best, key=len, default=[])
+
+
+def _heading_match(sec: Section, spec: SectionSpec) -> Method | None:
+    heading = normalize(sec.heading)
+    if heading == normalize(spec.heading):
+        return "official"
+    if any(heading == normalize(v) for v in spec.variants):
+        return "variant"
+    return None
+
+
+def keyword_score(text: str, spec: SectionSpec) -> int:
+    """Longer keywords are more specific: "行政复议" outweighs the "申请" in "…申请行政复议"."""
+    return sum(len(k) for k in spec.keywords if k in text)
+
+
+def _best_by_keywords(sec: Section, specs: list[SectionSpec]) -> tuple[str | None, list[str]]:
+    """The key whose keywords fit the heading best; ties give (None, tied keys)."""
+    heading = normalize(sec.heading)
+    scores = sorted(
+        ((keyword_score(heading, s), s.key) for s in specs), key=lambda x: x[0], reverse=True
+    )
+    if not scores or scores[0][0] == 0:
+        return None, []
+    tied = [k for score, k in scores if score == scores[0][0]]
+    return (tied[0], []) if len(tied) == 1 else (None, tied)
+
+
+def _assign_headings(smap: SectionMap, profile: Profile) -> None:
+    specs = profile.sections
+    for pos, sec in enumerate(smap.top):
+        exact = next(((s.key, m) for s in specs if (m := _heading_match(sec, s))), None)
+        if exact:
+            key, method = exact
+        else:
+            best, tied = _best_by_keywords(sec, specs)
+            if tied:
+                smap.ambiguous[pos] = tied
+            if best is None:
+                continue
+            key, method = best, "keywords"
+        match = Match(key, method, sec, pos, sec.heading_raw or sec.label, sec.location)
+        smap.assigned[pos] = key
+        if key in smap.matches:
+            smap.repeats.append(match)
+        else:
+            smap.matches[key] = match
+
+
+def _orphan_subheadings(smap: SectionMap, spec: SectionSpec) -> Match | None:
+    """A numbered section whose heading line was lost leaves its sub-headings at the end of the
+    section printed before it. Only the section holding ordinal ``spec.ordinal - 1`` is searched,
+    and only its trailing children that are about this topic."""
+    if spec.ordinal is None:
+        return None
+    for pos, sec in smap.numbered():
+        if sec.ordinal != spec.ordinal - 1 or pos not in smap.assigned:
+            continue
+        trailing = _trailing_topic_children(sec, spec)
+        if trailing:
+            first = trailing[0]
+            evidence = first.heading_raw or first.label
+            return Match(spec.key, "subheadings", sec, pos, evidence, first.location)
+    return None
+
+
+def _trailing_topic_children(sec: Section, spec: SectionSpec) -> list[Section]:
+    run: list[Section] = []
+    for child in reversed(sec.children):
+        if keyword_score(normalize(child.heading), spec) == 0:
+            break
+        run.insert(0, child)
+    return run
+
+
+def _assign_statements(smap: SectionMap, profile: Profile, doc: Document) -> None:
+    for spec in profile.sections:
+        if spec.key in smap.matches or not spec.statement_patterns:
+            continue
+        found = find_statement(body_paragraphs(doc), spec.statement_patterns)
+        if found:
+            para, _sec, sentence = found
+            smap.matches[spec.key] = Match(
+                spec.key, "statement", None, None, sentence, para.location
+            )
+
+
+def build_section_map(doc: Document, profile: Profile) -> SectionMap:
+    smap = SectionMap(profile_id=profile.id, top=list(doc.sections))
+    _assign_headings(smap, profile)
+    for spec in profile.sections:
+        if spec.key not in smap.matches and (orphan := _orphan_subheadings(smap, spec)):
+            smap.matches[spec.key] = orphan
+    _assign_statements(smap, profile, doc)
+    return smap
+
+
+def section_map(ctx: RuleContext) -> SectionMap:
+    """The shared mapping for this document and profile (built once, used by every DC1xx rule)."""
+    return ctx.cached(
+        f"sectionmap:{ctx.profile.id}", lambda: build_section_map(ctx.doc, ctx.profile)
+    )
+
+
+def require_outline(ctx: RuleContext) -> SectionMap:
+    """The mapping, or ``needs_review`` when the parser found no top-level headings at all:
+    then every section would look missing, which says more about the parse than the report."""
+    smap = section_map(ctx)
+    if not smap.top:
+        ctx.needs_review("no-outline")
+    return smap
+
+
+# -- helpers on a section's content ----------------------------------------------------------
+
+
+def content_text(sec: Section) -> str:
+    """The section's own text and its children's (headings included), normalised."""
+    return normalize(sec.text())
+
+
+def has_non_text_content(sec: Section) -> bool:
+    return any(isinstance(b, Table | Image) for b in sec.iter_blocks())
+
+
+def is_empty(sec: Section, allow_none: bool) -> Literal["empty", "none"] | None:
+    """ "empty": no content (sub-headings alone are no content); "none": only "无"-like text.
+    ``allow_none``: "无"/"无其他需要报告的事项" is an acceptable answer for this section."""
+    if has_non_text_content(sec):
+        return None
+    text = "".join(
+        normalize(b.text) for s in sec.walk() for b in s.blocks if isinstance(b, Paragraph)
+    ).strip(_EDGE_PUNCT)
+    if not text:
+        return "empty"
+    if allow_none:
+        return None
+    return "none" if _NONE_RE.match(text) or _ALLOWED_NONE_RE.match(text) else None
+
+
+def snippet(text: str) -> str:
+    text = _SPACE_RE.sub(" ", text).strip()
+    return text if len(text) <= SNIPPET_LEN else text[: SNIPPET_LEN - 1] + "…"
+
+
+def location_of(sec: Section | None, fallback: Location | None = None) -> Location | None:
+    if sec is None:
+        return fallback
+    return sec.location.model_copy(update={"snippet": sec.location.snippet or snippet(sec.label)})
