@@ -149,14 +149,18 @@ def other_matters_items(ctx: RuleContext) -> None:
         ctx.not_applicable("not-required")
     sections = _require_sections(ctx, "other", "其他需要报告的事项")
     text = _joined(section_units(ctx, sections))
+    whole = ctx.doc.text()
     for entry in _missing(entries, text):
+        # Stated in another section (e.g. 要点 under 监督保障): misplaced, not missing.
+        elsewhere = any_word(whole, entry["words"]) is not None
         ctx.report(
-            "missing-item",
+            "item-elsewhere" if elsewhere else "missing-item",
             item=_item_text(entry, "zh_CN"),
             item_en=_item_text(entry, "en"),
             location=section_location(sections[0]),
-            data={"item": entry["key"]},
+            data={"item": entry["key"], "elsewhere": elsewhere},
             anchor=entry["key"],
+            severity=Severity.info if elsewhere else None,
         )
 
 
@@ -219,7 +223,7 @@ def duplicated_words(ctx: RuleContext) -> None:
     body = list(units(ctx))
     for unit in body:
         taken: list[tuple[int, int]] = []
-        for key in ("long_pattern", "pattern", "across_comma"):
+        for key in ("long_pattern", "pattern"):
             for m in rx(table[key]).finditer(unit.text):
                 span = m.span()
                 if _overlaps(span, taken) or _duplicate_allowed(m.group("unit"), table):

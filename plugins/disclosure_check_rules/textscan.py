@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -164,7 +164,7 @@ def _heading_matches(sec: Section, words: Iterable[str]) -> bool:
 def find_sections(ctx: RuleContext, key: str) -> list[Section]:
     """The sections holding topic ``key`` ("overview", "problems", "other").
 
-    Tries, in order: the shared section map if the pack has one that knows the key; a top-level
+    Tries, in order: the shared section map (``sectionmap.py``, cached per document); a top-level
     section whose heading is the profile's heading or a variant for ``key``, or contains one of
     the data file's heading words; else any nested section whose heading contains those words
     (e.g. the subheads of 五 when its own heading line was lost).
@@ -182,25 +182,29 @@ def find_sections(ctx: RuleContext, key: str) -> list[Section]:
     return [s for s in ctx.doc.walk() if s.level > 1 and _heading_matches(s, words)]
 
 
+# Profile section keys that hold each topic (university profiles merge 问题 into 新做法…问题).
+_TOPIC_KEYS = {"problems": ("problems", "practices_problems")}
+
+
 def _sectionmap_lookup(ctx: RuleContext, key: str) -> list[Section]:
-    """Use the shared section mapping (``sectionmap.py``) when it exists and maps ``key``."""
-    try:
-        from . import sectionmap  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    lookup: Callable[..., Any] | None = getattr(sectionmap, "find_section", None)
-    if lookup is None:
-        return []
-    try:
-        found = lookup(ctx, key)
-    except Exception:  # their API may differ from what we expect: fall back to ours
-        return []
-    if found is None:
-        return []
-    if isinstance(found, Section):
-        return [found]
-    if isinstance(found, list) and all(isinstance(s, Section) for s in found):
-        return found
+    """The shared section map's section for ``key``: a heading match gives that section; a lost
+    heading (``subheadings``) gives the trailing sub-sections about the topic; a bare statement
+    gives nothing (there is no section to examine)."""
+    from .sectionmap import keyword_score, normalize, section_map
+
+    smap = section_map(ctx)
+    for topic_key in _TOPIC_KEYS.get(key, (key,)):
+        match = smap.matches.get(topic_key)
+        spec = ctx.profile.section(topic_key)
+        if match is None or match.section is None or spec is None:
+            continue
+        if match.by_heading:
+            return [match.section]
+        if match.method == "subheadings":
+            children = match.section.children
+            start = next((i for i, c in enumerate(children) if c.location == match.location), None)
+            tail = children[start:] if start is not None else []
+            return [c for c in tail if keyword_score(normalize(c.heading), spec) > 0] or tail
     return []
 
 
