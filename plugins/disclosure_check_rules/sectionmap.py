@@ -32,6 +32,7 @@ NUMBERED_STYLES = (NumberingStyle.cn_comma, NumberingStyle.part)
 SNIPPET_LEN = 60
 
 _SPACE_RE = re.compile(r"\s+")
+_SENTENCE_ENDS = "。；;!?！？"
 _EDGE_PUNCT = "：:。.，,；;、 "
 # Contents that say nothing: "无", "暂无", "无。", "没有" …
 _NONE_RE = re.compile(r"^(无|暂无|没有|空|略|无此项|无相关情况)$")
@@ -44,6 +45,11 @@ def normalize(text: str) -> str:
     """NFKC, no whitespace, no trailing punctuation: "一、 概述：" and "一、概述" compare equal."""
     text = _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
     return text.strip(_EDGE_PUNCT)
+
+
+def compact(text: str) -> str:
+    """Whitespace removed, punctuation kept as printed: statement patterns stop at "，；。"."""
+    return _SPACE_RE.sub("", text)
 
 
 @cache
@@ -59,18 +65,18 @@ def find_statement(
     if not compiled:
         return None
     for sec, para in paragraphs:
-        text = normalize(para.text)
+        text = compact(para.text)
         for rx in compiled:
             m = rx.search(text)
             if m:
-                return para, sec, _sentence(text, m.start(), m.end())
+                return para, sec, sentence_at(text, m.start(), m.end())
     return None
 
 
-def _sentence(text: str, start: int, end: int) -> str:
+def sentence_at(text: str, start: int, end: int) -> str:
     """The sentence around a match, for evidence."""
-    left = max(text.rfind(c, 0, start) for c in "。；!?！？") + 1
-    rights = [i for i in (text.find(c, end) for c in "。；!?！？") if i >= 0]
+    left = max(text.rfind(c, 0, start) for c in _SENTENCE_ENDS) + 1
+    rights = [i for i in (text.find(c, end) for c in _SENTENCE_ENDS) if i >= 0]
     right = min(rights) + 1 if rights else len(text)
     return text[left:right][:200]
 

@@ -20,11 +20,13 @@ from .sectionmap import (
     Match,
     SectionMap,
     body_paragraphs,
+    compact,
     find_statement,
     is_empty,
     location_of,
     normalize,
     require_outline,
+    sentence_at,
     snippet,
 )
 
@@ -166,7 +168,7 @@ def _subheading_note(smap: SectionMap, ordinals: list[int], profile: Profile) ->
 
 def _report_sequence(ctx: RuleContext, smap: SectionMap) -> None:
     for kind, sec, data in _numbering_problems(smap):
-        args: dict[str, Any] = {"number": sec.number or cn_number(data["found"])}
+        args: dict[str, Any] = {"number": cn_number(data["found"])}
         if "after" in data:
             args["after"] = cn_number(data["after"])
         if kind == "gap":
@@ -274,7 +276,12 @@ def fee_statement_missing(ctx: RuleContext) -> None:
     host = next(
         (smap.matches[k] for k in ctx.options.get("sections", []) if k in smap.matches), None
     )
-    where = location_of(host.section, host.location) if host and host.section else None
+    if host and host.section:
+        where = location_of(host.section, host.location)
+    elif fees_spec := ctx.profile.section("fees"):
+        where = spec_location(smap, ctx.profile, fees_spec)
+    else:
+        where = location_of(smap.top[-1])
     ctx.report(
         "missing",
         location=at(where, "fees"),
@@ -295,11 +302,11 @@ def _mentions(ctx: RuleContext) -> dict[str, str | None]:
     """The first body sentence mentioning 复议 and the first mentioning 诉讼 (evidence for the message)."""
     found: dict[str, str | None] = {"review": None, "litigation": None}
     for _sec, para in body_paragraphs(ctx.doc):
-        text = _TABLE_LABEL_RE.sub("", normalize(para.text))
+        text = _TABLE_LABEL_RE.sub("", compact(para.text))
         for name, rx in (("review", _REVIEW_RE), ("litigation", _LITIGATION_RE)):
             m = rx.search(text)
             if found[name] is None and m:
-                found[name] = snippet(text[max(0, m.start() - 25) : m.end() + 25])
+                found[name] = snippet(sentence_at(text, m.start(), m.end()))
     return found
 
 
