@@ -213,13 +213,13 @@ def _get(url: str, opts: _Options, deadline_at: float) -> _Response:
     sock = conn.sock
     assert sock is not None
     try:
-        with _watchdog(sock, deadline_at) as dog:
+        with _watchdog(sock, opts, deadline_at) as dog:
             try:
-                response = _exchange(conn, sock, parts, opts, deadline_at)
+                response = _exchange(conn, parts, opts, dog)
             except _Failure:
                 raise
             except Exception as exc:  # every network failure becomes one line, never a raise
-                if dog.fired:
+                if dog.fired or (isinstance(exc, TimeoutError) and dog.clamped):
                     raise _deadline_failure(opts) from None
                 raise _classify(exc, opts) from None
             if dog.fired:  # the shutdown looked like a normal end of body: not a complete page
@@ -267,12 +267,11 @@ def _connection(
 
 def _exchange(
     conn: http.client.HTTPConnection,
-    sock: socket.socket,
     parts: SplitResult,
     opts: _Options,
-    deadline_at: float,
+    dog: _Watchdog,
 ) -> _Response:
-    sock.settimeout(_read_timeout(opts, deadline_at))
+    dog.arm()
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     conn.putrequest("GET", path, skip_accept_encoding=True)
     for name, value in _request_headers(opts).items():
@@ -284,7 +283,7 @@ def _exchange(
         if raw.status in _REDIRECT_STATUSES or raw.status == 304:
             return response  # the body of a redirect or a 304 is never needed
         response.content_encoding = _content_encoding(raw.msg)
-        response.body = _read_body(raw, sock, opts, deadline_at, response.content_encoding)
+        response.body = _read_body(raw, opts, dog, response.content_encoding)
         return response
     finally:
         raw.close()
@@ -301,15 +300,10 @@ def _request_headers(opts: _Options) -> dict[str, str]:
     }
 
 
-def _read_timeout(opts: _Options, deadline_at: float) -> float:
-    return max(0.001, min(opts.timeout, deadline_at - time.monotonic()))
-
-
 def _read_body(
     raw: http.client.HTTPResponse,
-    sock: socket.socket,
     opts: _Options,
-    deadline_at: float,
+    dog: _Watchdog,
     encoding: str | None,
 ) -> bytes:
     """Read at most ``max_bytes`` (decoded) bytes; refuse as soon as the body is known to be larger."""
@@ -322,7 +316,7 @@ def _read_body(
     out = bytearray()
     received = 0
     while True:
-        sock.settimeout(_read_timeout(opts, deadline_at))
+        dog.arm()
         chunk = raw.read1(_CHUNK)  # one recv at most: the deadline is re-checked between reads
         if not chunk:
             break
@@ -366,20 +360,30 @@ def _size_text(n: int) -> str:
 
 
 class _Watchdog:
-    fired = False
+    """The deadline of one request: per-read timeouts clamped to it, and a timer that enforces it."""
+
+    def __init__(self, sock: socket.socket, opts: _Options, deadline_at: float) -> None:
+        self.sock, self.timeout, self.deadline_at = sock, opts.timeout, deadline_at
+        self.fired = False  # the timer shut the socket down
+        self.clamped = False  # the last read timeout was cut short by the deadline
+
+    def arm(self) -> None:
+        """Set the timeout of the next read: the read timeout, or what is left of the deadline."""
+        remaining = self.deadline_at - time.monotonic()
+        self.clamped = remaining < self.timeout
+        self.sock.settimeout(max(0.001, min(self.timeout, remaining)))
+
+    def fire(self) -> None:
+        self.fired = True
+        with suppress(OSError):  # already closed
+            self.sock.shutdown(socket.SHUT_RDWR)
 
 
 @contextmanager
-def _watchdog(sock: socket.socket, deadline_at: float) -> Iterator[_Watchdog]:
+def _watchdog(sock: socket.socket, opts: _Options, deadline_at: float) -> Iterator[_Watchdog]:
     """Shut the socket down at the deadline so no blocking read outlives it."""
-    dog = _Watchdog()
-
-    def fire() -> None:
-        dog.fired = True
-        with suppress(OSError):  # already closed
-            sock.shutdown(socket.SHUT_RDWR)
-
-    timer = threading.Timer(max(0.0, deadline_at - time.monotonic()), fire)
+    dog = _Watchdog(sock, opts, deadline_at)
+    timer = threading.Timer(max(0.0, deadline_at - time.monotonic()), dog.fire)
     timer.daemon = True
     timer.start()
     try:
