@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .baseline import apply_baseline, load_baseline, write_baseline
+from .batch import cli as audit_cli
 from .config import Config, load_config
 from .engine import Checker, expand_paths
 from .errors import DisclosureCheckError
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print a JSON Schema of what the tool reads or writes")
     p.add_argument("name", choices=sorted(SCHEMAS))
+
+    audit_cli.add_parser(sub, _common)
     return parser
 
 
@@ -368,6 +371,7 @@ COMMANDS = {
     "rule": cmd_rule,
     "profiles": cmd_profiles,
     "schema": cmd_schema,
+    "audit": audit_cli.run,
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .batch.model import BatchResult
 from .config import Config
 from .model import Profile, RunResult
 
@@ -16,13 +17,14 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "result": RunResult,
     "config": Config,
     "profile": Profile,
+    "batch": BatchResult,
 }
 
 
 def schema_json(name: str) -> str:
     model = SCHEMAS[name]
     schema = model.model_json_schema(
-        by_alias=True, mode="serialization" if name == "result" else "validation"
+        by_alias=True, mode="serialization" if name in ("result", "batch") else "validation"
     )
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://disclosure-check.invalid/schemas/{name}.schema.json"

@@ -38,6 +38,25 @@ def _plugin_version(checker: Checker, name: str) -> str:
     return str(getattr(module, "__version__", None) or getattr(module, "PACKAGE_VERSION", "?"))
 
 
+def _code_digest(checker: Checker) -> str:
+    """Hash of the source of the core package and of every loaded plugin package, so that a
+    changed rule invalidates cached reports even when nobody bumped a version number."""
+    import disclosure_check
+
+    folders = {Path(disclosure_check.__file__).parent}
+    for plugin in checker.plugin_set.manager.get_plugins():
+        folders.update(Path(p) for p in getattr(plugin, "__path__", []))
+        if not hasattr(plugin, "__path__") and getattr(plugin, "__file__", None):
+            folders.add(Path(plugin.__file__))
+    digest = hashlib.sha256()
+    for folder in sorted(folders):
+        files = [folder] if folder.is_file() else sorted(folder.rglob("*"))
+        for f in files:
+            if f.suffix in (".py", ".toml", ".json") and f.is_file():
+                digest.update(f.as_posix().encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
 def rules_key(checker: Checker, profile: str | None) -> str:
     """What a cached document report depends on: tool and rule-pack versions, the rules that
     exist, and the configuration (the cache key next to the content hash)."""
@@ -49,6 +68,7 @@ def rules_key(checker: Checker, profile: str | None) -> str:
         "plugins": sorted({o: _plugin_version(checker, o) for o in owners.values()}.items()),
         "config": checker.config.model_dump(mode="json", exclude={"source"}),
         "profile": profile,
+        "code": _code_digest(checker),
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -247,7 +247,7 @@ class AuditStore:
                 )
             if entry.report is not None and entry.content_hash and entry.status == "checked":
                 cur.execute(
-                    "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                     (entry.content_hash, rules_key, entry.report.model_dump_json(), _now()),
                 )
             cur.execute(

@@ -1,0 +1,127 @@
+"""``disclosure-check audit MANIFEST``: check every report of a manifest in parallel, run the
+cross-report rules, keep everything in the audit store, write xlsx/csv/json.
+
+Kept apart from ``disclosure_check.cli`` (which only registers it) and cheap to import: the
+audit machinery loads when the command runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STORE = "audit.db"
+
+
+def add_parser(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = subparsers.add_parser(
+        "audit", help="audit many reports from a manifest (CSV/XLSX/TOML) or a folder"
+    )
+    p.add_argument("manifest", metavar="MANIFEST", help="manifest file or folder of reports")
+    p.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx")
+    p.add_argument("--output", "-o", type=Path, help="output file (xlsx default: audit.xlsx)")
+    p.add_argument("--store", type=Path, default=Path(DEFAULT_STORE), help="audit store (SQLite)")
+    p.add_argument("--no-store", action="store_true", help="do not use or write an audit store")
+    p.add_argument("--no-cache", action="store_true", help="re-check reports the store has")
+    p.add_argument("--jobs", "-j", type=int, help="worker processes (default: CPU count)")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds per report (default 60; 0 = none)"
+    )
+    p.add_argument("--profile", help="profile id, profile .toml file, or auto (default)")
+    p.add_argument("--select", type=_csv, help="rule ids or prefixes to run, comma-separated")
+    p.add_argument("--ignore", type=_csv, help="rule ids or prefixes to skip")
+    p.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info"],
+        help="exit 1 when a finding has this severity or worse (default: error)",
+    )
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    common(p)
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _progress_bar(total_hint: int | None = None) -> tuple[Any, Callable[..., None]] | None:
+    """A rich progress bar on a terminal; nothing otherwise (logs and pipes stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("audit", total=total_hint)
+
+    def advance(entry: Any, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=entry.unit[:20])
+
+    return bar, advance
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _checker
+    from ..model import Severity
+    from .audit import AuditOptions, run_audit
+    from .outputs import TEXT_FORMATS, write_xlsx
+    from .store import AuditStore
+
+    checker = _checker(args, select=args.select, ignore=args.ignore, fail_on=args.fail_on)
+    for diag in checker.diagnostics:
+        print(f"warning: {diag.message}", file=sys.stderr)
+    store = None if args.no_store else AuditStore(args.store)
+    progress = _progress_bar()
+    options = AuditOptions(
+        profile=args.profile,
+        jobs=args.jobs,
+        timeout=args.timeout or None,
+        use_cache=not args.no_cache,
+        progress=progress[1] if progress else None,
+    )
+    try:
+        if progress:
+            with progress[0]:
+                result = run_audit(args.manifest, checker, store=store, options=options)
+        else:
+            result = run_audit(args.manifest, checker, store=store, options=options)
+    finally:
+        if store is not None:
+            store.close()
+
+    for p in result.problems:
+        where = f"row {p.row}" if p.row is not None else "manifest"
+        print(f"{args.manifest}: {where}: {p.message}", file=sys.stderr)
+    if args.format == "xlsx":
+        output = args.output or Path("audit.xlsx")
+        write_xlsx(result, output)
+    else:
+        text = TEXT_FORMATS[args.format](result)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+    s = result.summary
+    print(
+        f"{s.reports} reports, {s.with_errors} with errors, {s.rules_errored} rules errored, "
+        f"{s.cached} from the store, {len(result.problems)} bad manifest rows, {s.seconds:.1f}s",
+        file=sys.stderr,
+    )
+    if s.failed_or_timeout:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    fail_on = checker.config.fail_on
+    worst = [
+        f.severity.rank for e in result.entries for *_, findings in e.outcomes() for f in findings
+    ]
+    return EXIT_FINDINGS if worst and max(worst) >= Severity(fail_on).rank else EXIT_CLEAN
