@@ -197,6 +197,9 @@ class StatValue(_Model):
     grid_row: int = 0
     grid_col: int = 0
     location: Location | None = None
+    # "position": the column was assigned by the layout's column order, not by a header label
+    # (see StatTable.column_source); rules must not fail a report on such a cell alone.
+    placed_by: Literal["labels", "position"] = "labels"
 
 
 class Unmatched(_Model):

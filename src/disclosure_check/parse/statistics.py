@@ -369,7 +369,7 @@ def _place_row(
         return None
     st.out.column_source = "position"
     for spec, (c, cell) in zip(cols, values, strict=True):
-        placed[spec.key] = _value(cell, table, r, c)
+        placed[spec.key] = _value(cell, table, r, c).model_copy(update={"placed_by": "position"})
     return placed
 
 
@@ -421,7 +421,8 @@ def _read_group_row(comp: _Compiled, table: Table, st: _State, r: int, row: list
     for rspec in data_rows:
         for cspec in cols:
             c, cell = next(it)
-            out.cells.setdefault(rspec.key, {})[cspec.key] = _value(cell, table, r, c)
+            value = _value(cell, table, r, c).model_copy(update={"placed_by": "position"})
+            out.cells.setdefault(rspec.key, {})[cspec.key] = value
 
 
 def _is_required_text(comp: _Compiled, text: str) -> bool:
