@@ -9,6 +9,8 @@ caches it with ``ctx.cached``. The map is honest about *how* each key was satisf
                   unlisted wording in a fixed format);
 * ``subheadings`` no heading of its own, but sub-headings about the topic sit at the end of the
                   section just before where it belongs (a lost heading line, e.g. a PDF export);
+* ``misnumbered`` a heading the parser rejected because its number is out of sequence (a repeated
+                  "六、" …); its content sits in the section before it, DC103 reports the number;
 * ``statement``   no heading at all, but a sentence about the topic (e.g. "未发生收取费用") in the body.
 """
 
@@ -26,7 +28,7 @@ from disclosure_check.model.document import Image, NumberingStyle, Paragraph, Ta
 from disclosure_check.model.profile import SectionSpec
 from disclosure_check.rules import RuleContext
 
-Method = Literal["official", "variant", "keywords", "subheadings", "statement"]
+Method = Literal["official", "variant", "keywords", "subheadings", "misnumbered", "statement"]
 HEADING_METHODS: tuple[Method, ...] = ("official", "variant", "keywords")
 NUMBERED_STYLES = (NumberingStyle.cn_comma, NumberingStyle.part)
 SNIPPET_LEN = 60
@@ -84,6 +86,45 @@ def sentence_at(text: str, start: int, end: int) -> str:
 def body_paragraphs(doc: Document) -> Iterator[tuple[Section | None, Paragraph]]:
     """Paragraphs after the preamble: the preamble's list of parts names topics without reporting them."""
     return ((sec, p) for sec, p in doc.paragraphs() if sec is not None)
+
+
+_OUT_OF_SEQUENCE = "heading-out-of-sequence"
+_QUOTED_RE = re.compile(r"'(.+)'\s*$")
+_LEADING_NUMBER_RE = re.compile(r"^(第)?([一二三四五六七八九十]{1,3})(、|部分)")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A heading line the parser did not accept because its number is out of sequence."""
+
+    text: str  # as printed, number included
+    number: str  # "六"
+    heading: str  # without the number
+    position: int | None  # the top-level section it ended up in
+    location: Location | None
+
+
+def rejected_headings(doc: Document) -> list[Rejected]:
+    """The parser's ``heading-out-of-sequence`` diagnostics, tied back to their paragraphs."""
+    found: list[Rejected] = []
+    for diag in doc.diagnostics:
+        m = _QUOTED_RE.search(diag.message) if diag.code == _OUT_OF_SEQUENCE else None
+        num = _LEADING_NUMBER_RE.match(compact(m.group(1))) if m else None
+        if not (m and num):
+            continue
+        text = compact(m.group(1))
+        pos, loc = _paragraph_starting(doc, text)
+        found.append(Rejected(text, num.group(2), text[num.end() :], pos, diag.location or loc))
+    return found
+
+
+def _paragraph_starting(doc: Document, text: str) -> tuple[int | None, Location | None]:
+    for pos, top in enumerate(doc.sections):
+        for sec in top.walk():
+            for block in sec.blocks:
+                if isinstance(block, Paragraph) and compact(block.text).startswith(text):
+                    return pos, block.location
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -211,6 +252,20 @@ def _trailing_topic_children(sec: Section, spec: SectionSpec) -> list[Section]:
     return run
 
 
+def _assign_rejected(smap: SectionMap, profile: Profile, doc: Document) -> None:
+    """Headings rejected for their number still show where a topic's content is."""
+    for rej in rejected_headings(doc):
+        probe = Section(heading=rej.heading)
+        exact = next(
+            ((s.key, m) for s in profile.sections if (m := _heading_match(probe, s))), None
+        )
+        key = exact[0] if exact else _best_by_keywords(probe, profile.sections)[0]
+        if key is None or key in smap.matches:
+            continue
+        section = smap.top[rej.position] if rej.position is not None else None
+        smap.matches[key] = Match(key, "misnumbered", section, rej.position, rej.text, rej.location)
+
+
 def _assign_statements(smap: SectionMap, profile: Profile, doc: Document) -> None:
     for spec in profile.sections:
         if spec.key in smap.matches or not spec.statement_patterns:
@@ -229,6 +284,7 @@ def build_section_map(doc: Document, profile: Profile) -> SectionMap:
     for spec in profile.sections:
         if spec.key not in smap.matches and (orphan := _orphan_subheadings(smap, spec)):
             smap.matches[spec.key] = orphan
+    _assign_rejected(smap, profile, doc)
     _assign_statements(smap, profile, doc)
     return smap
 
@@ -261,14 +317,26 @@ def has_non_text_content(sec: Section) -> bool:
     return any(isinstance(b, Table | Image) for b in sec.iter_blocks())
 
 
+_DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_ORGAN_LINE_RE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,30}(厅|局|委|办|政府|委员会|办公室|管委会|中心|院|校|大学|学院)$"
+)
+
+
+def _signature_trimmed(texts: list[str]) -> list[str]:
+    """The last section also holds the signature ("山西省教育厅" / "2018年3月5日"): not content."""
+    while texts and (_DATE_LINE_RE.match(texts[-1]) or _ORGAN_LINE_RE.match(texts[-1])):
+        texts = texts[:-1]
+    return texts
+
+
 def is_empty(sec: Section, allow_none: bool) -> Literal["empty", "none"] | None:
     """ "empty": no content (sub-headings alone are no content); "none": only "无"-like text.
     ``allow_none``: "无"/"无其他需要报告的事项" is an acceptable answer for this section."""
     if has_non_text_content(sec):
         return None
-    text = "".join(
-        normalize(b.text) for s in sec.walk() for b in s.blocks if isinstance(b, Paragraph)
-    ).strip(_EDGE_PUNCT)
+    texts = [normalize(b.text) for s in sec.walk() for b in s.blocks if isinstance(b, Paragraph)]
+    text = "".join(_signature_trimmed([t for t in texts if t])).strip(_EDGE_PUNCT)
     if not text:
         return "empty"
     if allow_none:

@@ -25,6 +25,7 @@ from .sectionmap import (
     is_empty,
     location_of,
     normalize,
+    rejected_headings,
     require_outline,
     sentence_at,
     snippet,
@@ -167,7 +168,12 @@ def _subheading_note(smap: SectionMap, ordinals: list[int], profile: Profile) ->
 
 
 def _report_sequence(ctx: RuleContext, smap: SectionMap) -> None:
+    # A heading rejected for its number (a repeated 六) leaves a gap after it: that gap is its echo.
+    explained = {r.position for r in rejected_headings(ctx.doc)}
     for kind, sec, data in _numbering_problems(smap):
+        pos = smap.top.index(sec)
+        if kind == "gap" and pos > 0 and pos - 1 in explained:
+            continue
         args: dict[str, Any] = {"number": cn_number(data["found"])}
         if "after" in data:
             args["after"] = cn_number(data["after"])
@@ -184,6 +190,39 @@ def _report_sequence(ctx: RuleContext, smap: SectionMap) -> None:
             location=at(location_of(sec), smap.assigned.get(smap.top.index(sec))),
             anchor=f"{kind}:{sec.label}",
             data=data,
+            **args,
+        )
+
+
+def _classify(found: int, after: int) -> tuple[str, dict[str, Any]]:
+    data: dict[str, Any] = {"found": found, "after": after}
+    if found == after:
+        return "duplicate", data
+    if found == 1:
+        return "restart", data
+    if found < after:
+        return "backwards", data
+    return "gap", {**data, "missing": list(range(after + 1, found))}
+
+
+def _report_rejected(ctx: RuleContext, smap: SectionMap) -> None:
+    """Headings the parser rejected as out of sequence (a repeated "六、", a restart at "一、")."""
+    for rej in rejected_headings(ctx.doc):
+        found = parse_number(rej.number)
+        owner = smap.top[rej.position] if rej.position is not None else None
+        if found is None or owner is None or owner.ordinal is None:
+            continue
+        kind, data = _classify(found, owner.ordinal)
+        args: dict[str, Any] = {"number": rej.number, "after": cn_number(owner.ordinal)}
+        if kind == "gap":
+            args["missing"] = "、".join(cn_number(n) for n in data["missing"])
+        key = smap.assigned.get(rej.position) if rej.position is not None else None
+        ctx.report(
+            kind,
+            heading=rej.text,
+            location=at(rej.location, key),
+            anchor=f"{kind}:{rej.text}",
+            data={**data, "heading": rej.text, "rejected_by_parser": True},
             **args,
         )
 
@@ -218,6 +257,7 @@ def section_numbering(ctx: RuleContext) -> None:
     if len(styles) > 1:
         ctx.report("mixed-styles", styles="、".join(styles), data={"styles": styles})
     _report_sequence(ctx, smap)
+    _report_rejected(ctx, smap)
     _report_wrong_ordinals(ctx, smap)
 
 
@@ -359,7 +399,7 @@ def _stated_parts(ctx: RuleContext) -> tuple[int, str, Location] | None:
         m = _STATED_PARTS_RE.search(text)
         n = parse_number(m.group("n")) if m else None
         if m and n:
-            return n, snippet(text[m.start() : m.end()][-80:]), block.location
+            return n, "…" + text[max(m.start(), m.end() - 40) : m.end()], block.location
     return None
 
 
@@ -370,7 +410,8 @@ def stated_parts_mismatch(ctx: RuleContext) -> None:
     if stated is None:
         ctx.not_applicable("no-statement")
     count, sentence, loc = stated
-    numbered = len(smap.numbered())
+    # headings rejected for their number are still parts of the report
+    numbered = len(smap.numbered()) + len(rejected_headings(ctx.doc))
     attachments = len(smap.top) - numbered
     data = {"stated": count, "numbered": numbered, "attachments": attachments, "sentence": sentence}
     if count == numbered:
