@@ -136,6 +136,10 @@ def test_the_sample_run_has_every_outcome(corpus_run: RunResult) -> None:
 
 @pytest.fixture(scope="module")
 def sarif_schema() -> dict:
+    if (
+        not SCHEMA_FILE.is_file()
+    ):  # TODO(issue 6): vendor oasis-tcs/sarif-spec Schemata/sarif-schema-2.1.0.json
+        pytest.skip(f"{SCHEMA_FILE.name} is not vendored yet: SARIF schema validation not run")
     return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
