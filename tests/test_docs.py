@@ -52,8 +52,11 @@ def test_python_examples_run(where: str, code: str) -> None:
 @pytest.mark.parametrize(("where", "text"), TOML, ids=[w for w, _ in TOML])
 def test_toml_examples_validate(where: str, text: str) -> None:
     data = tomllib.loads(text)
-    if "tool" in data:
+    if "disclosure-check" in data.get("tool", {}):
         Config.model_validate(data["tool"]["disclosure-check"])
+    elif "pytest" in data.get("tool", {}):
+        options = data["tool"]["pytest"]["ini_options"]
+        assert all(k.startswith("disclosure_check") for k in options)
     elif "id" in data:
         checker = Checker()
         checker.registry.add_profile(data, where)

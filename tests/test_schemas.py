@@ -28,7 +28,7 @@ def test_check_json_output_validates(capsys: pytest.CaptureFixture[str]) -> None
     main(["check", str(ROOT / "tests" / "corpus"), "--format", "json", "--exit-zero"])
     out = json.loads(capsys.readouterr().out)
     jsonschema.validate(out, json.loads(schema_json("result")))
-    assert len(out["reports"]) == 13
+    assert len(out["reports"]) == 12
 
 
 def test_shipped_profiles_validate_against_the_profile_schema() -> None:

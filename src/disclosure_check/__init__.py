@@ -11,24 +11,10 @@ Library API::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 __all__ = ["Checker", "__version__", "check", "parse"]
 
-if TYPE_CHECKING:
-    from .engine import Checker, check
-    from .parse import parse
-
-
-def __getattr__(name: str) -> Any:
-    # Imports stay cheap: the engine and the parser load on first use.
-    if name in ("Checker", "check"):
-        from . import engine
-
-        return getattr(engine, name)
-    if name == "parse":
-        from .parse import parse
-
-        return parse
-    raise AttributeError(name)
+# Imported here, not lazily: the subpackage ``disclosure_check.parse`` would otherwise shadow the
+# function of the same name once anything imports it. Plugins still load lazily (per Checker).
+from .engine import Checker, check  # noqa: E402
+from .parse import parse  # noqa: E402

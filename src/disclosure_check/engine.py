@@ -221,11 +221,12 @@ class Checker:
         def outcome(kind: Outcome, reason: str | None = None) -> RuleOutcome:
             return RuleOutcome(rule_id=rule.id, rule_name=rule.name, outcome=kind, reason=reason)
 
-        if doc.status != DocumentStatus.ok and not rule.any_status:
-            return outcome(
-                Outcome.not_applicable,
-                t("document-not-ok", lang, reason=doc.status_reason or doc.status.value),
-            )
+        if doc.status != DocumentStatus.ok:
+            if not rule.any_status:
+                reason = doc.status_reason or doc.status.value
+                return outcome(Outcome.not_applicable, t("document-not-ok", lang, reason=reason))
+            # Input rules judge the file itself, so they run whether or not a format applies.
+            profile = profile or Profile(id="none")
         if profile is None:
             return outcome(Outcome.needs_review, profile_reason)
         if specificity(rule.id, profile.select) <= specificity(rule.id, profile.ignore):

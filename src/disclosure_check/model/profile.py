@@ -55,7 +55,9 @@ class Profile(_Model):
     ordered: bool = True  # the sections must appear in the order listed (DC102)
     sections: list[SectionSpec] = Field(default_factory=list)
     tables: list[TableSpec] = Field(default_factory=list)
-    select: list[str] = Field(default_factory=lambda: ["DC"])  # rule ids / prefixes that apply
+    # Rule ids / prefixes that apply. ALL by default, so third-party rules apply under first-party
+    # profiles too; a profile narrows with ``ignore`` (e.g. gov-2008 ignores the DC2 table rules).
+    select: list[str] = Field(default_factory=lambda: ["ALL"])
     ignore: list[str] = Field(default_factory=list)
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # rule id -> its settings
     source: str | None = None  # where the profile was loaded from (set by the loader)
