@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,7 +33,8 @@ GBK_SOURCE = CORPUS / "shuyang-drc-2023.html"  # every character of it exists in
 LAST_MODIFIED = "Wed, 17 Jan 2024 08:30:00 GMT"
 ETAG = '"shuyang-2023-v1"'
 FIXED_NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-FAST = {"timeout": 1.0, "deadline": 3.0, "backoff": 0.01, "clock": lambda: FIXED_NOW}
+# Short limits for a local server; a fixed clock for fetched_at.
+fast = partial(fetch, timeout=1.0, deadline=3.0, backoff=0.01, clock=lambda: FIXED_NOW)
 
 
 def _gbk(html: str, meta: str | None) -> bytes:
@@ -169,6 +171,22 @@ def _absolute_redirect(h: Handler, n: int) -> None:
     h.send(307, headers={"Location": f"http://{h.headers['Host']}/report.html"})
 
 
+def _no_location(h: Handler, n: int) -> None:
+    h.send(302, b"moved, but where?")
+
+
+def _utf8_location(h: Handler, n: int) -> None:
+    """A Chinese path sent as raw UTF-8, as many CMSs do (http.server would refuse non-Latin-1)."""
+    h.send_response(302)
+    h._headers_buffer.append("Location: /年报/2023.html\r\n".encode())  # type: ignore[attr-defined]
+    h.send_header("Content-Length", "0")
+    h.end_headers()
+
+
+def _gzip_bomb(h: Handler, n: int) -> None:
+    h.send(200, gzip.compress(b"\0" * (4 * 1024 * 1024)), headers={"Content-Encoding": "gzip"})
+
+
 def _many(h: Handler, n: int) -> None:
     step = int(h.path.rsplit("/", 1)[1])
     h.send(302, headers={"Location": f"/many/{step + 1}"})
@@ -202,6 +220,10 @@ ROUTES: dict[str, Callable[[Handler, int], None]] = {
     "/loop-a": _redirect("/loop-b"),
     "/loop-b": _redirect("/loop-a"),
     "/to-ftp": _redirect("ftp://127.0.0.1/report.html"),
+    "/no-location": _no_location,
+    "/utf8-location": _utf8_location,
+    "/%E5%B9%B4%E6%8A%A5/2023.html": _report,
+    "/gzip-bomb": _gzip_bomb,
     "/big-announced": _big_announced,
     "/big-streamed": _big_streamed,
 }
@@ -246,7 +268,7 @@ def _outline(doc_source: bytes | Path) -> list[str]:
 
 
 def test_fetches_a_corpus_page_with_its_headers(server: Server) -> None:
-    result = fetch(server.url("/report.html"), **FAST)
+    result = fast(server.url("/report.html"))
     assert result.ok and result.error is None and result.error_kind is None
     assert result.status == 200 and result.reason == "OK"
     assert result.body == UTF8_BYTES
@@ -265,13 +287,13 @@ def test_fetches_a_corpus_page_with_its_headers(server: Server) -> None:
 
 
 def test_custom_user_agent(server: Server) -> None:
-    fetch(server.url("/report.html"), user_agent="office-audit/1 (disclosure-check)", **FAST)
+    fast(server.url("/report.html"), user_agent="office-audit/1 (disclosure-check)")
     assert server.site.user_agents == ["office-audit/1 (disclosure-check)"]
 
 
 @pytest.mark.parametrize("path", ["/gbk.html", "/gbk-lying-meta.html"])
 def test_gbk_page_parses_like_the_file(server: Server, path: str) -> None:
-    result = fetch(server.url(path), **FAST)
+    result = fast(server.url(path))
     assert result.ok and result.charset == "gbk"
     assert result.body == (GBK_BYTES if path == "/gbk.html" else GBK_LYING_META)
     doc = parse(result.body)
@@ -281,23 +303,23 @@ def test_gbk_page_parses_like_the_file(server: Server, path: str) -> None:
 
 
 def test_gzip_body_is_decoded_and_hashed_decoded(server: Server) -> None:
-    result = fetch(server.url("/gzip.html"), **FAST)
+    result = fast(server.url("/gzip.html"))
     assert result.ok and result.content_encoding == "gzip"
     assert result.body == UTF8_BYTES
     assert result.sha256 == hashlib.sha256(UTF8_BYTES).hexdigest()
 
 
 def test_conditional_request_gives_not_modified(server: Server) -> None:
-    result = fetch(server.url("/report.html"), if_none_match=ETAG, **FAST)
+    result = fast(server.url("/report.html"), if_none_match=ETAG)
     assert result.ok and result.status == 304 and result.not_modified
-    assert result.body == b"" and result.etag == ETAG
+    assert result.body == b"" and result.sha256 == "" and result.etag == ETAG
 
 
 # --- redirects -------------------------------------------------------------------------------
 
 
 def test_redirect_is_followed_and_recorded(server: Server) -> None:
-    result = fetch(server.url("/redirect"), **FAST)
+    result = fast(server.url("/redirect"))
     assert result.ok and result.status == 200 and result.body == UTF8_BYTES
     assert result.final_url == server.url("/report.html")
     assert [(r.url, r.status, r.location) for r in result.redirects] == [
@@ -306,13 +328,13 @@ def test_redirect_is_followed_and_recorded(server: Server) -> None:
 
 
 def test_redirect_chain(server: Server) -> None:
-    result = fetch(server.url("/chain1"), **FAST)
+    result = fast(server.url("/chain1"))
     assert result.ok and result.final_url == server.url("/report.html")
     assert [r.status for r in result.redirects] == [301, 307]
 
 
 def test_redirect_loop(server: Server) -> None:
-    result = fetch(server.url("/loop-a"), **FAST)
+    result = fast(server.url("/loop-a"))
     assert not result.ok and result.error == "redirect loop"
     assert result.error_kind is FetchErrorKind.redirect_loop
     assert result.attempts == 1  # never retried
@@ -320,24 +342,35 @@ def test_redirect_loop(server: Server) -> None:
 
 
 def test_too_many_redirects(server: Server) -> None:
-    result = fetch(server.url("/many/0"), max_redirects=3, **FAST)
+    result = fast(server.url("/many/0"), max_redirects=3)
     assert result.error == "too many redirects (> 3)"
     assert result.error_kind is FetchErrorKind.too_many_redirects
     assert len(server.site.hits) == 4  # /many/0 … /many/3, nothing further
 
 
 def test_redirect_to_other_scheme_is_refused(server: Server) -> None:
-    result = fetch(server.url("/to-ftp"), **FAST)
+    result = fast(server.url("/to-ftp"))
     assert result.error_kind is FetchErrorKind.invalid_url and "only http and https" in (
         result.error or ""
     )
+
+
+def test_redirect_without_location(server: Server) -> None:
+    result = fast(server.url("/no-location"))
+    assert result.error == "HTTP 302 without a Location header" and result.status == 302
+
+
+def test_utf8_location_is_percent_encoded(server: Server) -> None:
+    result = fast(server.url("/utf8-location"))
+    assert result.ok and result.body == UTF8_BYTES
+    assert result.final_url == server.url("/%E5%B9%B4%E6%8A%A5/2023.html")
 
 
 # --- HTTP errors and retries -----------------------------------------------------------------
 
 
 def test_404_is_not_retried(server: Server) -> None:
-    result = fetch(server.url("/404"), retries=3, **FAST)
+    result = fast(server.url("/404"), retries=3)
     assert not result.ok and result.error == "HTTP 404" and result.status == 404
     assert result.error_kind is FetchErrorKind.http_status
     assert result.attempts == 1 and server.site.hits == {"/404": 1}
@@ -345,13 +378,13 @@ def test_404_is_not_retried(server: Server) -> None:
 
 
 def test_500_recovers_on_retry(server: Server) -> None:
-    result = fetch(server.url("/flaky"), retries=2, **FAST)
+    result = fast(server.url("/flaky"), retries=2)
     assert result.ok and result.status == 200 and result.body == UTF8_BYTES
     assert result.attempts == 3
 
 
 def test_permanent_500(server: Server) -> None:
-    result = fetch(server.url("/500"), retries=2, **FAST)
+    result = fast(server.url("/500"), retries=2)
     assert not result.ok and result.error == "HTTP 500" and result.status == 500
     assert result.attempts == 3 and server.site.hits == {"/500": 3}
 
@@ -363,7 +396,7 @@ def test_backoff_grows_exponentially(server: Server) -> None:
 
 
 def test_server_hanging_up_is_a_connection_error(server: Server) -> None:
-    result = fetch(server.url("/hangup"), retries=1, **FAST)
+    result = fast(server.url("/hangup"), retries=1)
     assert result.error == "server closed the connection without a response"
     assert result.error_kind is FetchErrorKind.connection and result.attempts == 2
 
@@ -372,7 +405,7 @@ def test_connection_refused() -> None:
     with socket.socket() as s:  # a port that was free a moment ago and has no listener
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = fetch(f"http://127.0.0.1:{port}/", retries=1, **FAST)
+    result = fast(f"http://127.0.0.1:{port}/", retries=1)
     assert result.error == "connection refused" and result.status is None
     assert result.error_kind is FetchErrorKind.connection and result.attempts == 2
 
@@ -403,16 +436,21 @@ def test_total_deadline_stops_a_dripping_server(server: Server) -> None:
 
 
 def test_announced_oversize_body_is_refused_unread(server: Server) -> None:
-    result = fetch(server.url("/big-announced"), **FAST)
+    result = fast(server.url("/big-announced"))
     assert result.error == "too large (> 20 MB)" and result.error_kind is FetchErrorKind.too_large
     assert result.attempts == 1 and result.body == b""
 
 
 def test_streamed_oversize_body_stops_at_the_cap(server: Server) -> None:
-    result = fetch(server.url("/big-streamed"), max_bytes=256 * 1024, **FAST)
+    result = fast(server.url("/big-streamed"), max_bytes=256 * 1024)
     assert result.error == "too large (> 256 KB)" and result.body == b""
-    ok = fetch(server.url("/big-streamed"), max_bytes=1024 * 1024, **FAST)
+    ok = fast(server.url("/big-streamed"), max_bytes=1024 * 1024)
     assert ok.ok and ok.size == 300 * 1024 + 3
+
+
+def test_decompression_is_capped(server: Server) -> None:
+    result = fast(server.url("/gzip-bomb"), max_bytes=1024 * 1024)  # ~4 KB on the wire
+    assert result.error == "too large (> 1 MB)" and result.error_kind is FetchErrorKind.too_large
 
 
 # --- bad input and the model -----------------------------------------------------------------
@@ -422,13 +460,13 @@ def test_streamed_oversize_body_stops_at_the_cap(server: Server) -> None:
     "url", ["ftp://127.0.0.1/a.html", "file:///etc/passwd", "report.html", "http://", "http://[::1"]
 )
 def test_only_http_urls(url: str) -> None:
-    result = fetch(url, **FAST)
+    result = fast(url)
     assert not result.ok and result.error_kind is FetchErrorKind.invalid_url
     assert result.attempts == 1 and result.status is None
 
 
 def test_json_dump_leaves_bytes_out_and_round_trips(server: Server) -> None:
-    result = fetch(server.url("/redirect"), **FAST)
+    result = fast(server.url("/redirect"))
     record = result.model_dump(mode="json")
     assert "body" not in record and record["ok"] is True
     assert record["fetched_at"] == "2025-03-01T09:00:00Z"

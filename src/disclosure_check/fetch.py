@@ -189,6 +189,12 @@ def _follow(url: str, opts: _Options, deadline_at: float, state: _Attempt) -> No
             seen.add(target)
             url = target
             continue
+        if response.status in _REDIRECT_STATUSES:
+            raise _Failure(
+                FetchErrorKind.invalid_response,
+                f"HTTP {response.status} without a Location header",
+                status=response.status,
+            )
         if response.status >= 500:
             raise _Failure(
                 FetchErrorKind.http_status,
@@ -196,7 +202,7 @@ def _follow(url: str, opts: _Options, deadline_at: float, state: _Attempt) -> No
                 retry=True,
                 status=response.status,
             )
-        if response.status >= 400:
+        if response.status >= 300 and response.status != 304:  # 4xx, and 3xx we cannot follow
             raise _Failure(
                 FetchErrorKind.http_status, f"HTTP {response.status}", status=response.status
             )
@@ -310,9 +316,8 @@ def _read_body(
     announced = raw.getheader("Content-Length")
     if announced and announced.strip().isdigit() and int(announced) > opts.max_bytes:
         raise _too_large(opts)
-    inflate = (
-        zlib.decompressobj(wbits=47) if encoding == "gzip" else None
-    )  # 47: gzip or zlib header
+    # wbits=47: zlib reads either a gzip or a zlib header.
+    inflate = zlib.decompressobj(wbits=47) if encoding == "gzip" else None
     out = bytearray()
     received = 0
     while True:
@@ -328,6 +333,10 @@ def _read_body(
             raise _too_large(opts)
     if inflate:
         out += inflate.flush()
+        if not inflate.eof:
+            raise _Failure(FetchErrorKind.invalid_response, "invalid gzip body (truncated)")
+        if len(out) > opts.max_bytes:
+            raise _too_large(opts)
     return bytes(out)
 
 
@@ -500,11 +509,18 @@ def _result(
         attempts=max(1, attempts),
         body=body,
         size=len(body),
-        sha256=hashlib.sha256(body).hexdigest() if response is not None else "",
+        sha256=_digest(body, failure, response),
         error=failure.message if failure else None,
         error_kind=failure.kind if failure else None,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
+
+
+def _digest(body: bytes, failure: _Failure | None, response: _Response | None) -> str:
+    # No hash where there is no content: a failure without a body, or a 304 (nothing new arrived).
+    if body or (failure is None and response is not None and response.status != 304):
+        return hashlib.sha256(body).hexdigest()
+    return ""
 
 
 def _response_fields(response: _Response) -> dict[str, object]:
