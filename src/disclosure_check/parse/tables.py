@@ -41,6 +41,7 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 # Elements whose boundaries separate text (a new line in the rendered cell).
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+_SLOW_TAGS = frozenset({"table", "script", "style", "br"})  # need the careful walk below
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
 
 
@@ -76,7 +77,9 @@ def classify(text: str) -> tuple[CellKind, float | int | None, str | None]:
 def make_cell(raw: str, *, header: bool = False, location: Location | None = None) -> Cell:
     text = normalize_text(raw)
     kind, value, unit = classify(text)
-    return Cell(
+    # model_construct: the values come from our own code, and validating every grid position
+    # dominated parse time on real pages (thousands of cells).
+    return Cell.model_construct(
         text=text,
         raw=raw.strip(),
         kind=kind,
@@ -90,6 +93,12 @@ def make_cell(raw: str, *, header: bool = False, location: Location | None = Non
 def _element_text(el: Any, notes: set[str]) -> str:
     """The cell's text as printed: inline pieces joined as-is (Word splits "12" over spans), block
     boundaries (<p>, <br>, <div>) as newlines. Text inside a nested table is skipped."""
+    # Fast path for the common cell (inline text, at most one block): lxml joins the text in C.
+    # Comments are skipped by itertext too, so both paths give the same text.
+    inner = el.iter(*_BLOCK_TAGS, "table", "script", "style")
+    first = next(inner, None)
+    if first is None or (first.tag not in _SLOW_TAGS and next(inner, None) is None):
+        return "".join(el.itertext())
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -298,11 +307,16 @@ def _place(
             if rr == r and cc == c:
                 grid[rr][cc] = cell
             else:
-                grid[rr][cc] = cell.model_copy(update={"origin": (r, c)})
+                grid[rr][cc] = _copy(cell, origin=(r, c))
 
 
 def _pad_cell() -> Cell:
-    return Cell(text="", raw="", kind=CellKind.blank)
+    return Cell.model_construct(text="", raw="", kind=CellKind.blank)
+
+
+def _copy(cell: Cell, **changes: Any) -> Cell:
+    """A shallow copy with some fields changed, without re-validation (see make_cell)."""
+    return Cell.model_construct(**{**cell.__dict__, **changes})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,7 +386,7 @@ def table_from_markdown(lines: list[str], *, table_id: str, location: Location) 
         notes.append("rows have different numbers of cells; short rows were padded at the end")
     grid = [
         [
-            c.model_copy(update={"header": i in header_rows})
+            _copy(c, header=i in header_rows)
             for c in (row[:width] + [_pad_cell() for _ in range(width - len(row))])
         ]
         for i, row in enumerate(rows)
