@@ -149,6 +149,9 @@ class SectionMap:
     assigned: dict[int, str] = field(default_factory=dict)  # top position -> key
     repeats: list[Match] = field(default_factory=list)  # further top sections on a matched key
     ambiguous: dict[int, list[str]] = field(default_factory=dict)  # position -> tied keys
+    # Lines that look like statutory top-level headings but that the parser kept as paragraphs
+    # (and did not report as out of sequence): the outline cannot be trusted.
+    unrecognised: list[str] = field(default_factory=list)
 
     def missing(self, profile: Profile) -> list[SectionSpec]:
         return [s for s in profile.sections if s.required and s.key not in self.matches]
@@ -278,8 +281,29 @@ def _assign_statements(smap: SectionMap, profile: Profile, doc: Document) -> Non
             )
 
 
+_HEADING_LINE_RE = re.compile(r"^(第)?[一二三四五六七八九十]{1,3}(、|部分)(?P<h>[^。；;]{2,40})$")
+
+
+def _unrecognised_headings(doc: Document, profile: Profile) -> list[str]:
+    rejected = {r.text for r in rejected_headings(doc)}
+    lines = []
+    for _sec, para in doc.paragraphs():
+        text = compact(para.text)
+        m = _HEADING_LINE_RE.match(text)
+        if not m or text in rejected:
+            continue
+        probe = Section(heading=m.group("h"))
+        if any(
+            _heading_match(probe, s) or keyword_score(normalize(m.group("h")), s)
+            for s in profile.sections
+        ):
+            lines.append(text)
+    return lines
+
+
 def build_section_map(doc: Document, profile: Profile) -> SectionMap:
     smap = SectionMap(profile_id=profile.id, top=list(doc.sections))
+    smap.unrecognised = _unrecognised_headings(doc, profile)
     _assign_headings(smap, profile)
     for spec in profile.sections:
         if spec.key not in smap.matches and (orphan := _orphan_subheadings(smap, spec)):
@@ -302,6 +326,8 @@ def require_outline(ctx: RuleContext) -> SectionMap:
     smap = section_map(ctx)
     if not smap.top:
         ctx.needs_review("no-outline")
+    if smap.unrecognised:
+        ctx.needs_review("outline-uncertain", lines="；".join(smap.unrecognised[:3]))
     return smap
 
 
