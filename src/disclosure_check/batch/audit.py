@@ -164,6 +164,7 @@ def run_audit(
     # 4. Cross-report rules, against this batch and the store's earlier years.
     history = StoreHistory(store, before_run=run_id) if store else None
     units = [(r.unit, r.parent, r.year) for r in rows]
+    units += [(p.unit, p.parent, p.year) for p in problems if p.unit and p.parent]
     errored = run_batch_rules(checker, final, final_facts, units, history)
     for e in final:
         e.batch_outcomes.sort(key=lambda o: o.rule_id)

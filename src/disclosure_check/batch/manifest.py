@@ -165,9 +165,14 @@ def validate(
         )
 
         def bad(
-            message: str, year: int | None = None, *, _n: int = number, _u: str | None = unit
+            message: str,
+            year: int | None = None,
+            *,
+            _n: int = number,
+            _u: str | None = unit,
+            _p: str | None = _text(rec.get("parent")),
         ) -> None:
-            problems.append(ManifestProblem(row=_n, unit=_u, year=year, message=message))
+            problems.append(ManifestProblem(row=_n, unit=_u, parent=_p, year=year, message=message))
 
         if not unit:
             bad("missing unit name / 缺少单位名称")

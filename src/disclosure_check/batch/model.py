@@ -31,6 +31,7 @@ class ManifestRow(_Model):
 class ManifestProblem(_Model):
     row: int | None  # None for a problem with the whole manifest
     unit: str | None = None
+    parent: str | None = None  # kept so cross-report rules know a listed child is missing
     year: int | None = None
     message: str
 

@@ -84,8 +84,9 @@ class Executor(Protocol):
 _CHECKERS: dict[CheckerSpec, tuple[Checker, LayoutSet | None]] = {}
 
 
-class ReportTimeout(Exception):
-    pass
+class ReportTimeout(BaseException):
+    """A BaseException so that the engine's per-rule isolation (``except Exception``) does not
+    swallow it: the time limit is for the whole report."""
 
 
 @contextmanager
