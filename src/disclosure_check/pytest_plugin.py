@@ -11,8 +11,8 @@ fails with the crash. Settings come from the project's disclosure-check configur
 ``--disclosure-check-profile`` / ``disclosure_check_profile`` on top.
 
 The plugin is loaded in every pytest run where the package is installed, so it stays inert
-unless configured: without the option or the ini setting its hooks return at once and it
-imports nothing of disclosure-check beyond this module.
+unless configured: without the option or the ini setting its hooks return at once, no Checker
+is built and no rule pack is loaded.
 """
 
 from __future__ import annotations
