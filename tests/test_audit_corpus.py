@@ -228,10 +228,13 @@ def test_store_keeps_runs_and_serves_cache(audited: tuple[Path, BatchResult]) ->
     assert [r["id"] for r in runs] == [first.run_id, second.run_id]
     assert all(r["finished"] for r in runs)
     assert second.previous_run_id == first.run_id
-    strip = lambda r: [
-        (e.unit, e.year, e.report.outcomes if e.report else None, e.batch_outcomes)
-        for e in r.entries
-    ]  # noqa: E731
+
+    def strip(r: BatchResult) -> list[object]:
+        return [
+            (e.unit, e.year, e.report.outcomes if e.report else None, e.batch_outcomes)
+            for e in r.entries
+        ]
+
     assert strip(first) == strip(second)
 
 

@@ -25,7 +25,7 @@ from disclosure_check.rules import Rule
 
 def check(ctx):
     if "slow" in (ctx.doc.source or ""):
-        time.sleep(5)
+        time.sleep(30)
 
 @hookimpl
 def dc_register_rules(registry):
@@ -43,7 +43,7 @@ def test_timeout_is_recorded_and_batch_continues(tmp_path: Path, jobs: int) -> N
         "unit,year,path\nslow,2021,slow.txt\nfine,2023,fine.txt\n", encoding="utf-8"
     )
     checker = Checker(Config(), plugins=[str(plugin)])
-    result = run_audit(tmp_path / "m.csv", checker, options=AuditOptions(jobs=jobs, timeout=1))
+    result = run_audit(tmp_path / "m.csv", checker, options=AuditOptions(jobs=jobs, timeout=4))
     status = {e.unit: e.status for e in result.entries}
     assert status == {"fine": EntryStatus.checked, "slow": EntryStatus.timeout}
     assert result.summary.failed_or_timeout == 1 and result.summary.with_errors >= 1

@@ -22,7 +22,7 @@ from ..config import Config
 from ..engine import Checker
 from ..model import DocumentReport
 from ..model.statistics import LayoutSet
-from .facts import content_hash, extract_facts, layout_set
+from .facts import content_hash, extract_facts, layout_set, statistics
 from .model import DocFacts
 
 
@@ -127,6 +127,8 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
                 _CHECKERS[spec] = (checker, layout_set(checker))
             checker, layouts = _CHECKERS[spec]
             doc = checker.parse(data, name=task.path)
+            # Extracted once, before the rules: the table rules reuse a filled ``statistics``.
+            doc.statistics = statistics(doc, layouts)
             result.report = checker.check(doc, profile=spec.profile)
             result.facts = extract_facts(doc, result.report, result.content_hash, layouts)
     except ReportTimeout as exc:
