@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from disclosure_check import Checker
@@ -21,7 +23,9 @@ from disclosure_check.rules import Rule, RuleContext
 
 def _doc(year: int = 2023, kind: ReportKind = ReportKind.department) -> Document:
     sec = Section(number="一、", ordinal=1, heading="总体情况", heading_raw="一、总体情况")
-    sec.blocks.append(Paragraph(text="2023年，本局认真贯彻条例。", location=Location(line=3, column=1)))
+    sec.blocks.append(
+        Paragraph(text="2023年，本局认真贯彻条例。", location=Location(line=3, column=1))
+    )
     return Document(
         source="mem.html",
         meta=Meta(title=f"某局{year}年政府信息公开工作年度报告", report_year=year, kind=kind),
@@ -64,7 +68,12 @@ def _crashes(ctx: RuleContext) -> None:
 def checker() -> Checker:
     c = Checker(entry_point_plugins=False)
     c.registry.add_rules(
-        [_rule("T001", _finds), _rule("T002", _passes), _rule("T003", _unsure), _rule("T004", _crashes)]
+        [
+            _rule("T001", _finds),
+            _rule("T002", _passes),
+            _rule("T003", _unsure),
+            _rule("T004", _crashes),
+        ]
     )
     c.registry.add_profile({"id": "p", "select": ["T"], "auto": {"kinds": ["department"]}})
     return c
@@ -102,7 +111,11 @@ def test_english_messages() -> None:
     c.registry.add_rule(_rule("T001", _finds))
     c.registry.add_profile({"id": "p", "select": ["T"]})
     finding = c.check(_doc(), profile="p").outcomes[0].findings[0]
-    assert (finding.message, finding.basis, finding.suggestion) == ("Problem: 标题", "Art. 50", "Fix 标题")
+    assert (finding.message, finding.basis, finding.suggestion) == (
+        "Problem: 标题",
+        "Art. 50",
+        "Fix 标题",
+    )
 
 
 def test_ruff_style_selection(checker: Checker) -> None:
@@ -168,3 +181,36 @@ def test_same_input_same_output(checker: Checker) -> None:
     one = checker.check(_doc()).model_dump_json()
     two = checker.check(_doc()).model_dump_json()
     assert one == two
+
+
+def test_one_file_crashing_the_parser_does_not_stop_the_run(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from disclosure_check.parse import pipeline
+
+    good = tmp_path / "a-good.txt"
+    bad = tmp_path / "b-bad.txt"
+    missing = tmp_path / "c-missing.txt"
+    good.write_text(
+        "某局2023年政府信息公开工作年度报告\n一、总体情况\n2023年，本局……\n", encoding="utf-8"
+    )
+    bad.write_text("boom", encoding="utf-8")
+    real = pipeline.parse
+
+    def flaky(source, **kwargs):
+        if str(source).endswith("b-bad.txt"):
+            raise MemoryError("simulated")
+        return real(source, **kwargs)
+
+    # The package binds the name `parse` to the function, so patch the module object itself.
+    monkeypatch.setattr(importlib.import_module("disclosure_check.parse"), "parse", flaky)
+    checker = Checker(entry_point_plugins=False)
+    result = checker.check_paths([good, bad, missing])
+    statuses = [(r.source.rsplit("/", 1)[-1], r.status.value) for r in result.reports]
+    assert statuses == [
+        ("a-good.txt", "ok"),
+        ("b-bad.txt", "unparseable"),
+        ("c-missing.txt", "unparseable"),
+    ]
+    assert "MemoryError: simulated" in (result.reports[1].status_reason or "")
+    assert any(d.code == "internal-error" for d in result.diagnostics)

@@ -283,20 +283,27 @@ class Checker:
         for path in expand_paths(paths):
             try:
                 result.reports.append(self.check(path, profile=profile, name=str(path)))
-            except InputError as exc:
-                result.reports.append(
-                    DocumentReport(
-                        source=str(path),
-                        status=DocumentStatus.unparseable,
-                        status_reason=str(exc),
-                        lang=self.lang,
-                        tool_version=__version__,
-                    )
-                )
             except ConfigError:
-                raise
+                raise  # a bad profile or configuration concerns every file: stop with its message
+            except InputError as exc:
+                result.reports.append(self._unreadable(path, str(exc)))
+            except Exception as exc:  # one file's failure never stops the run
+                reason = f"internal error while checking: {type(exc).__name__}: {exc}"
+                result.reports.append(self._unreadable(path, reason))
+                result.diagnostics.append(
+                    Diagnostic(code="internal-error", message=f"{path}: {reason}")
+                )
         result.rules = self.rule_catalogue(o.rule_id for r in result.reports for o in r.outcomes)
         return result
+
+    def _unreadable(self, path: Path, reason: str) -> DocumentReport:
+        return DocumentReport(
+            source=str(path),
+            status=DocumentStatus.unparseable,
+            status_reason=reason,
+            lang=self.lang,
+            tool_version=__version__,
+        )
 
     def rule_catalogue(self, rule_ids: Iterable[str]) -> list[RuleInfo]:
         """Metadata of the given rules in the run's language, in id order (for formatters)."""
