@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -191,9 +192,8 @@ def test_one_file_crashing_the_parser_does_not_stop_the_run(
     good = tmp_path / "a-good.txt"
     bad = tmp_path / "b-bad.txt"
     missing = tmp_path / "c-missing.txt"
-    good.write_text(
-        "某局2023年政府信息公开工作年度报告\n一、总体情况\n2023年，本局……\n", encoding="utf-8"
-    )
+    seed = Path(__file__).parent / "corpus" / "seed-shanxi-edu-2017.txt"
+    good.write_bytes(seed.read_bytes())
     bad.write_text("boom", encoding="utf-8")
     real = pipeline.parse
 
