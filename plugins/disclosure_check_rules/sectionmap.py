@@ -89,7 +89,6 @@ def body_paragraphs(doc: Document) -> Iterator[tuple[Section | None, Paragraph]]
 
 
 _OUT_OF_SEQUENCE = "heading-out-of-sequence"
-_QUOTED_RE = re.compile(r"'(.+)'\s*$")
 _LEADING_NUMBER_RE = re.compile(r"^(第)?([一二三四五六七八九十]{1,3})(、|部分)")
 
 
@@ -105,26 +104,18 @@ class Rejected:
 
 
 def rejected_headings(doc: Document) -> list[Rejected]:
-    """The parser's ``heading-out-of-sequence`` diagnostics, tied back to their paragraphs."""
+    """The parser's ``heading-out-of-sequence`` diagnostics (their structured ``data``)."""
     found: list[Rejected] = []
     for diag in doc.diagnostics:
-        m = _QUOTED_RE.search(diag.message) if diag.code == _OUT_OF_SEQUENCE else None
-        num = _LEADING_NUMBER_RE.match(compact(m.group(1))) if m else None
-        if not (m and num):
+        if diag.code != _OUT_OF_SEQUENCE or not diag.data.get("heading_raw"):
             continue
-        text = compact(m.group(1))
-        pos, loc = _paragraph_starting(doc, text)
-        found.append(Rejected(text, num.group(2), text[num.end() :], pos, diag.location or loc))
+        text = compact(diag.data["heading_raw"])
+        num = _LEADING_NUMBER_RE.match(text)  # 一、 and 第一部分 lists only
+        if not num:
+            continue
+        position = diag.data.get("section_index")
+        found.append(Rejected(text, num.group(2), text[num.end() :], position, diag.location))
     return found
-
-
-def _paragraph_starting(doc: Document, text: str) -> tuple[int | None, Location | None]:
-    for pos, top in enumerate(doc.sections):
-        for sec in top.walk():
-            for block in sec.blocks:
-                if isinstance(block, Paragraph) and compact(block.text).startswith(text):
-                    return pos, block.location
-    return None, None
 
 
 @dataclass(frozen=True)

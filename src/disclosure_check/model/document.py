@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -187,6 +187,9 @@ class Diagnostic(_Model):
     code: str  # "span-capped", "size-capped", "plugin-failed", …
     message: str
     location: Location | None = None
+    # Machine-readable details, so consumers need not parse ``message``; per code, e.g.
+    # heading-out-of-sequence: number, ordinal, heading, heading_raw, section_index, after.
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 class Document(_Model):

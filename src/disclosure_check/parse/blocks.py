@@ -22,6 +22,8 @@ from .extract import Extracted, chrome_prefix_end, is_chrome_line
 SNIPPET_LEN = 60
 # A text block this long is a crawler's flattened page: headings may sit anywhere inside it.
 FLAT_BLOCK_CHARS = 1500
+# So is a shorter block that holds nearly all of the body (a short report, or one with a part cut).
+FLAT_SHARE, FLAT_MIN_CHARS = 0.8, 500
 
 _BLOCK_TAGS = frozenset(
     {
@@ -391,6 +393,10 @@ def text_blocks(
             cur = _close(blocks, cur)
         i += 1
     _close(blocks, cur)
+    total = sum(len(b.text) for b in blocks)
+    for b in blocks:
+        if b.kind == "para" and len(b.text) >= max(FLAT_MIN_CHARS, FLAT_SHARE * total):
+            b.flat = True
     return blocks
 
 

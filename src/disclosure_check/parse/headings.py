@@ -57,6 +57,7 @@ _TERMINAL_RE = re.compile(
 )
 _HARD_STOP_RE = re.compile(rf"[。；！？：:;!?]|[（(][ \u3000]*[{_CN}{_AR}]{{1,2}}[ \u3000]*[）)]")
 _BOUNDARY_BEFORE = set(" \t\u3000\u00a0。；！？：:;!?")
+_LIST_SEPARATORS = set("；：:;")
 # Digits right after a label that are not a year/amount/count in a sentence: a table row.
 _ROW_DIGITS_RE = re.compile(rf"[ \u3000]*[{_AR}][{_AR} \u3000]*")
 _SENTENCE_UNITS = set("年月日号%％.．万亿件条个项次人余多元家名")
@@ -241,24 +242,6 @@ def _boundary_ok(block: RawBlock, cand: Candidate, prev_end: tuple[int, int] | N
     return block.text[cand.pos - 1] in _BOUNDARY_BEFORE
 
 
-def top_style(blocks: list[RawBlock], cands: list[Candidate]) -> NumberingStyle | None:
-    """The lowest-rank style that has a 1 followed later by a 2 (in usable positions)."""
-    seen_one: set[NumberingStyle] = set()
-    found: set[NumberingStyle] = set()
-    for c in cands:
-        if c.style is NumberingStyle.none or c.row_label:
-            continue
-        if c.pos and blocks[c.block].text[c.pos - 1] not in _BOUNDARY_BEFORE:
-            continue
-        if c.ordinal == 1:
-            seen_one.add(c.style)
-        elif c.ordinal == 2 and c.style in seen_one:
-            found.add(c.style)
-    if not found:
-        return next(iter(sorted(seen_one, key=_RANK.__getitem__)), None)
-    return min(found, key=_RANK.__getitem__)
-
-
 # --------------------------------------------------------------------------- acceptance
 
 
@@ -278,20 +261,111 @@ class _Evidence:
         return i < len(self.points) and self.points[i] < b
 
 
+def _usable(blocks: list[RawBlock], c: Candidate, strict: bool = False) -> bool:
+    """At a block start or after a sentence boundary (a number inside a sentence is not a heading);
+    ``strict``: not after "：" or "；" either, where in-sentence enumerations run ("…：二、…；三、…")."""
+    if not c.pos:
+        return True
+    before = blocks[c.block].text[c.pos - 1]
+    return before in _BOUNDARY_BEFORE and not (strict and before in _LIST_SEPARATORS)
+
+
+def _chain(
+    blocks: list[RawBlock], group: list[Candidate], first: int, evidence: _Evidence | None
+) -> list[Candidate]:
+    """The list ``accept`` would build from ``group`` (one style) starting at ``first``: each item
+    continues it by +1 or +2 (one item missing) and stands after a sentence end, not a list
+    separator. In text input an item after table evidence needs no boundary (table cells run into
+    the next heading: "…00006四、政府信息公开行政复议…")."""
+    chain: list[Candidate] = []
+    for c in group:
+        n = c.ordinal or 0
+        if not chain:
+            if n == first and _usable(blocks, c, strict=True):
+                chain.append(c)
+            continue
+        prev = chain[-1]
+        last = prev.ordinal or 0
+        if not last < n <= last + 2:
+            continue
+        in_table = evidence is not None and evidence.between(
+            (prev.block, prev.pos), (c.block, c.pos)
+        )
+        if in_table or _usable(blocks, c, strict=True):
+            chain.append(c)
+    return chain
+
+
+def _nested(a: Candidate, b: Candidate, cands: list[Candidate], blocks: list[RawBlock]) -> bool:
+    """Does a deeper list start between ``a`` and ``b`` (sub-headings of ``a``)?"""
+    return any(
+        (a.block, a.pos) < (c.block, c.pos) < (b.block, b.pos)
+        and _RANK.get(c.style, -1) > _RANK[a.style]
+        and c.ordinal == 1
+        and _usable(blocks, c)
+        for c in cands
+    )
+
+
+def top_style(
+    blocks: list[RawBlock], cands: list[Candidate], evidence: _Evidence | None = None
+) -> tuple[NumberingStyle, int] | None:
+    """The top-level numbering style and the ordinal its list starts at.
+
+    The lowest-rank style with a 1 followed (anywhere later) by a 2; failing that, one whose list
+    survives a missing item: 1 → 3 → 4 or 1 → (一)… → 3 (an item missing after the first, its
+    sub-headings in between) or, when no 1 is printed at all, 2 → 3 → 4 (the first item missing).
+    The weaker evidence needs three items or sub-headings, so a stray pair ("一、…三、" in a
+    table, "二、…" in a sentence) does not make an outline.
+    """
+    groups: dict[NumberingStyle, list[Candidate]] = {}
+    for c in cands:
+        if c.style is not NumberingStyle.none and not c.row_label:
+            groups.setdefault(c.style, []).append(c)
+    qualified: list[tuple[NumberingStyle, int]] = []
+    ones: list[NumberingStyle] = []
+    for style, group in groups.items():
+        usable = [c.ordinal for c in group if _usable(blocks, c)]
+        if 1 in usable:
+            ones.append(style)
+            if 2 in usable[usable.index(1) + 1 :]:
+                qualified.append((style, 1))
+                continue
+            chain = _chain(blocks, group, 1, evidence)
+            if len(chain) >= 3 or (len(chain) == 2 and _nested(*chain, cands, blocks)):
+                qualified.append((style, 1))
+        elif len(_chain(blocks, group, 2, evidence)) >= 3:
+            qualified.append((style, 2))
+    if qualified:
+        return min(qualified, key=lambda q: _RANK[q[0]])
+    return (min(ones, key=_RANK.__getitem__), 1) if ones else None
+
+
+@dataclass
+class Rejected:
+    """A top-level numbered line refused because its number breaks the sequence."""
+
+    cand: Candidate
+    section_index: int  # the top-level section it stays in (as text)
+    after: int  # that section's ordinal
+
+
 def accept(
     blocks: list[RawBlock], cands: list[Candidate], fmt: SourceFormat
-) -> tuple[list[Candidate], list[str]]:
-    """The candidates that are real headings, with levels; and notes on rejected ones."""
-    top = top_style(blocks, cands)
-    if top is None:
-        return [], []
+) -> tuple[list[Candidate], list[Rejected]]:
+    """The candidates that are real headings, with levels; and the rejected top-level ones."""
     text_input = fmt is not SourceFormat.html
     evidence = _Evidence(blocks) if text_input else None
+    found = top_style(blocks, cands, evidence)
+    if found is None:
+        return [], []
+    top, first = found
     tops = [c for c in cands if c.style is top and not c.row_label]
     stack: list[NumberingStyle] = []
     last: list[int] = []
     accepted: list[Candidate] = []
-    notes: list[str] = []
+    rejected: list[Rejected] = []
+    n_top = 0
     prev_end: tuple[int, int] | None = None
     last_top: tuple[int, int] | None = None
     for c in cands:
@@ -304,20 +378,22 @@ def accept(
             if not (_boundary_ok(block, c, prev_end) or in_region):
                 continue
             ordinal = c.ordinal or 0
-            ok = ordinal == 1 if not stack else last[0] < ordinal <= last[0] + 2
+            ok = ordinal == first if not stack else last[0] < ordinal <= last[0] + 2
             if not ok:
                 if stack and not in_region:
-                    notes.append(f"numbering out of sequence: {block.text[c.pos : c.end]!r}")
+                    rejected.append(Rejected(c, n_top - 1, last[0]))
                 continue
             stack, last = [top], [ordinal]
             c.level = 1
             last_top = here
+            n_top += 1
         elif c.style is NumberingStyle.none:
             if not stack or not (_boundary_ok(block, c, prev_end) or in_region):
                 continue
             stack, last = [NumberingStyle.none], [last[0] if last else 0]
             c.level = 1
             last_top = here
+            n_top += 1
         else:
             if not stack or not _boundary_ok(block, c, prev_end):
                 continue
@@ -344,7 +420,7 @@ def accept(
                 c.level = len(stack)
         accepted.append(c)
         prev_end = (c.block, _skip_spaces(block.text, c.end))
-    return accepted, notes
+    return accepted, rejected
 
 
 def _table_follows(
@@ -458,5 +534,28 @@ def _emit_text(raw: RawBlock, a: int, b: int, index: SourceIndex, emit) -> None:
         emit(Paragraph(text=text, location=_location(raw, a, index, text)))
 
 
-def diagnostics_from(notes: list[str]) -> list[Diagnostic]:
-    return [Diagnostic(code="heading-out-of-sequence", message=n) for n in notes]
+def diagnostics_from(
+    blocks: list[RawBlock], rejected: list[Rejected], index: SourceIndex
+) -> list[Diagnostic]:
+    """``heading-out-of-sequence`` diagnostics with structured data (rules read ``data``)."""
+    out = []
+    for r in rejected:
+        c, raw = r.cand, blocks[r.cand.block]
+        printed = raw.text[c.pos : c.end]
+        heading_raw = printed.strip()
+        out.append(
+            Diagnostic(
+                code="heading-out-of-sequence",
+                message=f"numbering out of sequence: {printed!r}",
+                location=_location(raw, c.pos, index, heading_raw),
+                data={
+                    "number": c.number,
+                    "ordinal": c.ordinal,
+                    "heading": normalize_heading(raw.text[c.start : c.end]),
+                    "heading_raw": heading_raw,
+                    "section_index": r.section_index,
+                    "after": r.after,
+                },
+            )
+        )
+    return out

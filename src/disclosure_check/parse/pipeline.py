@@ -125,10 +125,10 @@ def _parse_text(doc: Document, text: str, name: str | None, meta: Meta) -> Docum
             ex, index, hd.starts_with_number, lambda lines, loc: _md_table(lines, loc)
         )
     cands = hd.find_candidates(raw_blocks)
-    accepted, notes = hd.accept(raw_blocks, cands, fmt)
+    accepted, rejected = hd.accept(raw_blocks, cands, fmt)
     preamble, sections = hd.build_tree(raw_blocks, accepted, index)
     doc.preamble, doc.sections = preamble, sections
-    doc.diagnostics.extend(hd.diagnostics_from(notes))
+    doc.diagnostics.extend(hd.diagnostics_from(raw_blocks, rejected, index))
     _number_tables(doc)
     for raw in raw_blocks:
         if raw.table is not None:
