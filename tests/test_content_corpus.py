@@ -22,8 +22,8 @@ P, F, R, N = "passed", "failed", "needs_review", "not_applicable"
 # - DC402 F (2019+): info note, 五 does not say how last year's problems were fixed.
 # - DC403 F (2021 format): 六 states the fee but not 要点落实 / 建议提案办理 (Shanghai, Shuyang: stated
 #   in 一 instead → info).
-# - DC404 R: a 综合实验区 (regional 管委会) is not literally a 人民政府; N for departments / 2008 regime;
-#   N for the 2023 fragment, whose organ is unknown (no title in the fragment).
+# - DC404 R: a 综合实验区 (regional 管委会) is not literally a 人民政府; N for departments / 2008 regime.
+#   The 2023 fragment has no title; its organ comes from its preamble ("汇总平潭综合实验区各有关单位").
 # - DC406 F: 审核审核 (2021), the repeated 发布会 phrase (2019), stray ASCII commas (info).
 # - DC407 F: no contact at all (Pingtan 2025, Shanghai 2025: labels.json text_defects).
 EXPECTED: dict[str, tuple[str, ...]] = {
@@ -34,7 +34,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "pingtan-zone-2019.wordhtml.html": (P, P, P, P, P, P, F, N, R, N, F, P),
     "pingtan-zone-2021.txt":           (P, P, P, P, P, P, F, F, R, P, F, P),
     "pingtan-zone-2023.txt":           (P, P, P, P, P, P, F, F, R, P, F, P),
-    "pingtan-zone-2023.article.html":  (P, P, R, P, P, P, F, F, N, P, F, P),
+    "pingtan-zone-2023.article.html":  (P, P, R, P, P, P, F, F, R, P, F, P),
     "pingtan-zone-2025.txt":           (P, P, P, P, P, P, F, F, R, P, P, F),
     "pingtan-zone-2025.html":          (P, P, P, P, P, P, F, F, R, P, P, F),
     "shanghai-office-2025.md":         (P, P, R, P, P, P, P, F, N, P, P, F),

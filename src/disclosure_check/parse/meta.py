@@ -43,6 +43,12 @@ _DATE_RE = re.compile(_DATE)
 _CN_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _PAGE_DATE_LABELS = ("发布时间", "发布日期", "公开日期", "发文日期", "成文日期", "时间")
 _PAGE_DATE_RE = re.compile(r"(" + "|".join(_PAGE_DATE_LABELS) + r")\s*[:：]?\s*" + _DATE)
+# The preamble's statement of who compiled the report, the organ when no title names it (an
+# article fragment): "汇总平潭综合实验区各有关单位…编制而成", "由山西省教育厅编制".
+_COMPILED_BY_RE = re.compile(
+    r"汇总(?P<area>[\u3400-\u9fff]{2,30}?)(?:各有关单位|各单位|各部门|所属各)"
+    r"|由(?P<organ>[\u3400-\u9fff]{2,30}?)(?:负责)?(?:汇总)?编制"
+)
 _PERIOD_RE = re.compile(
     r"统计(?:期限|时限|时间|区间|周期)[^。；\d]{0,8}?"
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:起)?\s*"
@@ -101,6 +107,16 @@ def organ_from_title(title: str) -> str | None:
     rest = _TITLE_TAIL_RE.sub("", title)
     rest = _TITLE_YEAR_RE.sub("", rest, count=1).strip(" 　-—_")
     return rest or None
+
+
+def organ_from_body(paragraphs: list[Paragraph]) -> str | None:
+    """The organ a preamble says compiled the report (the first paragraphs only)."""
+    for p in paragraphs[:3]:
+        m = _COMPILED_BY_RE.search(p.text)
+        organ = m and (m.group("area") or m.group("organ"))
+        if organ and not organ.startswith(("本", "我")):  # "由本机关编制" names no one
+            return organ
+    return None
 
 
 def kind_of(organ: str | None) -> ReportKind:
@@ -199,6 +215,8 @@ def build_meta(
         src = ex.page_meta.get("contentsource") or ex.header.get("发布机构")
         if src:
             meta.organ, meta.organ_source = src, "meta:ContentSource"
+    if not meta.organ and (organ := organ_from_body(paragraphs)):
+        meta.organ, meta.organ_source = organ, "body:compiled-by"
     meta.kind = kind_of(meta.organ)
 
     start, end, text, loc = find_period(paragraphs)
