@@ -20,8 +20,10 @@ def add_parser(subparsers: Any, common: Callable[[argparse.ArgumentParser], None
         "audit", help="audit many reports from a manifest (CSV/XLSX/TOML) or a folder"
     )
     p.add_argument("manifest", metavar="MANIFEST", help="manifest file or folder of reports")
-    p.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx")
-    p.add_argument("--output", "-o", type=Path, help="output file (xlsx default: audit.xlsx)")
+    p.add_argument("--format", choices=["xlsx", "html", "csv", "json"], default="xlsx")
+    p.add_argument(
+        "--output", "-o", type=Path, help="output file (default: audit.xlsx / audit.html)"
+    )
     p.add_argument("--store", type=Path, default=Path(DEFAULT_STORE), help="audit store (SQLite)")
     p.add_argument("--no-store", action="store_true", help="do not use or write an audit store")
     p.add_argument("--no-cache", action="store_true", help="re-check reports the store has")
@@ -87,12 +89,17 @@ def run(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         progress=progress[1] if progress else None,
     )
+    page = ""
     try:
         if progress:
             with progress[0]:
                 result = run_audit(args.manifest, checker, store=store, options=options)
         else:
             result = run_audit(args.manifest, checker, store=store, options=options)
+        if args.format == "html":  # rendered while the store is open (run times, previous run)
+            from .dashboard import dashboard_context, render_html
+
+            page = render_html(result, dashboard_context(result, checker, store))
     finally:
         if store is not None:
             store.close()
@@ -100,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
     for p in result.problems:
         where = f"row {p.row}" if p.row is not None else "manifest"
         print(f"{args.manifest}: {where}: {p.message}", file=sys.stderr)
-    if args.format == "xlsx":
+    if args.format == "html":
+        output = args.output or Path("audit.html")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(page.encode("utf-8"))  # bytes: the same "\n" on every platform
+    elif args.format == "xlsx":
         output = args.output or Path("audit.xlsx")
         write_xlsx(result, output)
     else:

@@ -212,4 +212,4 @@ def _finish_sheet(ws: Any, bold: Any, widths: dict[int, int]) -> None:
 
 
 TEXT_FORMATS: dict[str, Callable[[BatchResult], str]] = {"csv": render_csv, "json": render_json}
-FORMATS = ("xlsx", *TEXT_FORMATS)
+FORMATS = ("xlsx", "html", *TEXT_FORMATS)  # html: batch/dashboard.py
