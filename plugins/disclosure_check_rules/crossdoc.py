@@ -26,8 +26,8 @@ def _percent(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _grams(ctx: BatchContext, doc: BatchDoc) -> set[int]:
-    return ctx.cached(f"grams:{doc.facts.content_hash}", lambda: shingles(doc.facts.text))
+def _grams(full: Any) -> set[int]:
+    return shingles(full.text)
 
 
 def _table(doc: BatchDoc, key: str) -> Any:
@@ -46,7 +46,9 @@ def copy_of_previous_year(ctx: BatchContext) -> None:
             ctx.not_applicable(doc, "no-previous", previous=(doc.year or 1) - 1)
             continue
         limit = float(_option(ctx, doc, "DC501", "threshold"))
-        overall = containment(_grams(ctx, doc), _grams(ctx, last))
+        # Texts are read back from the audit store per pair, not kept for the whole batch.
+        mine, theirs = doc.full_facts(), last.full_facts()
+        overall = containment(_grams(mine), _grams(theirs))
         if overall > limit:
             ctx.report(
                 doc,
@@ -56,20 +58,22 @@ def copy_of_previous_year(ctx: BatchContext) -> None:
                 limit=_percent(limit),
                 data={"overlap": round(overall, 4), "previous_hash": last.facts.content_hash},
             )
-        _sections(ctx, doc, last)
+        _sections(ctx, doc, last, mine.sections, theirs.sections)
         for key, name in TABLE_NAMES.items():
-            mine, theirs = _table(doc, key), _table(last, key)
-            if not (mine and theirs and mine.status == theirs.status == "found"):
+            table, before = _table(doc, key), _table(last, key)
+            if not (table and before and table.status == before.status == "found"):
                 continue
-            if mine.values == theirs.values and _has_numbers(mine.values):
+            if table.values == before.values and _has_numbers(table.values):
                 ctx.report(doc, "identical-table", table=name, previous=last.year, anchor=key)
 
 
-def _sections(ctx: BatchContext, doc: BatchDoc, last: BatchDoc) -> None:
+def _sections(
+    ctx: BatchContext, doc: BatchDoc, last: BatchDoc, mine: list[Any], theirs: list[Any]
+) -> None:
     limit = float(_option(ctx, doc, "DC501", "section_threshold"))
     min_chars = int(_option(ctx, doc, "DC501", "min_section_chars"))
-    before = {s.key: s for s in last.facts.sections}
-    for sec in doc.facts.sections:
+    before = {s.key: s for s in theirs}
+    for sec in mine:
         old = before.get(sec.key)
         if old is None or len(sec.text) < min_chars:
             continue
@@ -196,8 +200,9 @@ def near_duplicate_units(ctx: BatchContext) -> None:
     by_year: dict[int | None, list[BatchDoc]] = {}
     for doc in ctx.docs:
         min_chars = int(_option(ctx, doc, "DC504", "min_chars"))
-        if len(doc.facts.text) < min_chars:
-            ctx.not_applicable(doc, "too-short", chars=len(doc.facts.text))
+        chars = doc.facts.chars or len(doc.facts.text)
+        if chars < min_chars:
+            ctx.not_applicable(doc, "too-short", chars=chars)
         else:
             by_year.setdefault(doc.year, []).append(doc)
     for year, docs in by_year.items():
@@ -245,3 +250,39 @@ def _similar_pairs(
                 links.setdefault(a.key, []).append((b.unit, sim))
                 links.setdefault(b.key, []).append((a.unit, sim))
     return links
+
+
+@CROSSDOC.rule("DC505")
+def report_changed(ctx: BatchContext) -> None:
+    for doc in ctx.docs:
+        now = doc.fetch
+        if now is None:
+            ctx.not_applicable(doc, "not-fetched")
+            continue
+        before = ctx.history.fetched(now.url)
+        if before is None:
+            ctx.not_applicable(doc, "first-fetch")
+            continue
+        # A 304 is the server's word that nothing changed; otherwise compare the bytes.
+        if now.not_modified or now.content_hash == before.content_hash:
+            continue
+        ctx.report(
+            doc,
+            "changed",
+            url=now.url,
+            previous=before.fetched_at.date().isoformat(),
+            old=(before.content_hash or "")[:12],
+            new=(now.content_hash or "")[:12],
+            anchor=f"changed:{now.url}:{now.content_hash}",  # a later change is a new finding
+            data={
+                "url": now.url,
+                "previous_hash": before.content_hash,
+                "hash": now.content_hash,
+                "previous_fetched_at": before.fetched_at.isoformat(),
+                "fetched_at": now.fetched_at.isoformat(),
+                "previous_last_modified": before.last_modified,
+                "last_modified": now.last_modified,
+                "previous_size": before.size,
+                "size": now.size,
+            },
+        )

@@ -255,9 +255,16 @@ class Checker:
         return result
 
     def _finding(self, rule: Rule, rep: Report, doc: Document) -> Finding:
+        return self.finding(rule, rep, Location(line=1, column=1, snippet=doc.meta.title or ""))
+
+    def finding(
+        self, rule: Rule, rep: Report, default_location: Location, *, scope: str = ""
+    ) -> Finding:
+        """Render a rule's report into a Finding in this checker's language and severities.
+        ``scope`` prefixes the fingerprint anchor (batch rules: the unit the finding is about)."""
         lang = self.lang
         severity = self.config.severity.get(rule.id) or rep.severity or rule.severity
-        location = rep.location or Location(line=1, column=1, snippet=doc.meta.title or "")
+        location = rep.location or default_location
         anchor = rep.anchor
         if anchor is None:
             anchor = rep.key + json.dumps(rep.args, sort_keys=True, ensure_ascii=False, default=str)
@@ -272,7 +279,7 @@ class Checker:
             suggestion=rule.suggestion(rep.key, lang, rep.args),
             location=location,
             data=rep.data,
-            fingerprint=fingerprint(rule.id, location.section, anchor),
+            fingerprint=fingerprint(rule.id, location.section, scope + anchor),
         )
 
     def check_paths(

@@ -95,15 +95,11 @@ class Report:
     severity: Severity | None
 
 
-@dataclass
-class RuleContext:
-    """Everything a rule may read, and the only way it reports."""
+class Reporter:
+    """Collects a rule's reports in ``self.reports`` (document rules, and batch rules per
+    document)."""
 
-    doc: Document
-    profile: Profile
-    options: dict[str, Any]  # this rule's settings: the profile's, overridden by the config's
-    cache: dict[str, Any]  # shared by the rules of one document (e.g. extracted tables)
-    reports: list[Report] = field(default_factory=list)
+    reports: list[Report]
 
     def report(
         self,
@@ -118,6 +114,17 @@ class RuleContext:
         """Record a finding. ``anchor`` is the text that identifies it for the fingerprint
         (defaults to the message key and arguments); ``severity`` overrides the rule's default."""
         self.reports.append(Report(key, dict(args), location, dict(data or {}), anchor, severity))
+
+
+@dataclass
+class RuleContext(Reporter):
+    """Everything a rule may read, and the only way it reports."""
+
+    doc: Document
+    profile: Profile
+    options: dict[str, Any]  # this rule's settings: the profile's, overridden by the config's
+    cache: dict[str, Any]  # shared by the rules of one document (e.g. extracted tables)
+    reports: list[Report] = field(default_factory=list)
 
     def needs_review(self, key: str, **args: Any) -> NoReturn:
         raise Verdict("needs_review", key, args)

@@ -22,14 +22,13 @@ rule said nothing about has passed it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..model import Location, Severity
-from ..rules import Catalog, Report, Rule
-from .model import DocFacts
+from ..rules import Catalog, Report, Reporter, Rule
+from .model import DocFacts, FetchInfo
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,19 @@ class BatchDoc:
     parent: str | None = None
     kind: str | None = None
     from_store: bool = False  # an earlier audit's report, not part of this batch
+    fetch: FetchInfo | None = None  # how a URL row's page was fetched (None for files)
+    # ``facts`` may be slim (texts left in the audit store); ``load`` reads the full facts back.
+    load: Callable[[str], DocFacts | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int | None]:
         return (self.unit, self.year)
+
+    def full_facts(self) -> DocFacts:
+        """The facts with the normalised texts (read from the store, not kept in memory)."""
+        if self.load is None or self.facts.text or not self.facts.chars:
+            return self.facts
+        return self.load(self.facts.content_hash) or self.facts
 
 
 class History(Protocol):
@@ -56,6 +64,10 @@ class History(Protocol):
 
     def children(self, parent: str, year: int) -> list[str]: ...
 
+    def fetched(self, url: str) -> FetchInfo | None:
+        """The latest earlier fetch of ``url`` that gave content."""
+        ...
+
 
 class NoHistory:
     def facts(self, unit: str, year: int) -> BatchDoc | None:
@@ -63,6 +75,9 @@ class NoHistory:
 
     def children(self, parent: str, year: int) -> list[str]:
         return []
+
+    def fetched(self, url: str) -> FetchInfo | None:
+        return None
 
 
 @dataclass
@@ -119,25 +134,21 @@ class BatchContext:
 
     # -- reporting --------------------------------------------------------------------------
 
-    def report(
-        self,
-        doc: BatchDoc,
-        key: str,
-        *,
-        location: Location | None = None,
-        data: Mapping[str, Any] | None = None,
-        anchor: str | None = None,
-        severity: Severity | None = None,
-        **args: Any,
-    ) -> None:
-        rep = Report(key, dict(args), location, dict(data or {}), anchor, severity)
-        self.reports.setdefault(doc.key, []).append(rep)
+    def report(self, doc: BatchDoc, key: str, /, **kwargs: Any) -> None:
+        """Record a finding about ``doc``; keywords as :meth:`RuleContext.report` (location,
+        data, anchor, severity, message arguments)."""
+        _DocReports(self.reports.setdefault(doc.key, [])).report(key, **kwargs)
 
     def needs_review(self, doc: BatchDoc, key: str, **args: Any) -> None:
         self.verdicts[doc.key] = DocVerdict("needs_review", key, dict(args))
 
     def not_applicable(self, doc: BatchDoc, key: str, **args: Any) -> None:
         self.verdicts[doc.key] = DocVerdict("not_applicable", key, dict(args))
+
+
+class _DocReports(Reporter):
+    def __init__(self, reports: list[Report]) -> None:
+        self.reports = reports
 
 
 BatchCheck = Callable[[BatchContext], None]

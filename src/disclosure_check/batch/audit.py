@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from typing import Any
 
 from .. import __version__
 from ..engine import Checker
-from ..model import Outcome, Severity
+from ..model import DocumentReport, Outcome, Severity
+from ..model.fetch import FetchResult
 from .batchrules import run_batch_rules, selected_batch_rules
 from .facts import content_hash
 from .manifest import read_manifest
@@ -23,12 +25,22 @@ from .model import (
     BatchResult,
     DocFacts,
     EntryStatus,
+    FetchInfo,
     ManifestProblem,
     ManifestRow,
     RuleStats,
 )
-from .runner import CheckerSpec, Executor, Task, TaskResult, local_executor, task_function
-from .store import AuditStore, StoreHistory
+from .runner import (
+    CheckerSpec,
+    Executor,
+    FetchOptions,
+    Task,
+    TaskResult,
+    is_url,
+    local_executor,
+    task_function,
+)
+from .store import AuditStore, StoreHistory, slim
 
 Progress = Callable[[AuditEntry, int, int], None]  # (entry, done, total)
 
@@ -82,6 +94,11 @@ class AuditOptions:
     use_cache: bool = True
     executor: Executor | None = None  # default: a local process pool of ``jobs`` workers
     progress: Progress | None = None
+    fetch: FetchOptions | None = None  # limits for URL rows (default: FetchOptions())
+    # False: each document report goes to the store as it arrives and entries keep none, so
+    # memory stays flat; read them with ``result.iter_entries()`` (the outputs do). Needs a
+    # store that stays open while the result is used.
+    keep_reports: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,38 +123,75 @@ def run_audit(
     store: AuditStore | None = None,
     options: AuditOptions | None = None,
 ) -> BatchResult:
+    """Audit every row of ``manifest``. Without a store, a temporary one holds the reports and
+    texts while the audit runs (nothing is cached or compared with earlier years)."""
     opts = options or AuditOptions()
+    if store is not None:
+        return _run(manifest, checker, store, opts, own_store=False)
+    tmp = tempfile.TemporaryDirectory(prefix="disclosure-check-")
+    own = AuditStore(Path(tmp.name) / "audit.db")
+    try:
+        result = _run(manifest, checker, own, opts, own_store=True)
+        if result._load_report is not None:
+            result.entries = list(result.iter_entries())
+            result._load_report = None
+    finally:
+        own.close()
+        tmp.cleanup()
+    return result
+
+
+def _run(
+    manifest: str | Path,
+    checker: Checker,
+    store: AuditStore,
+    opts: AuditOptions,
+    *,
+    own_store: bool,
+) -> BatchResult:
     started = time.perf_counter()
     rows, problems = read_manifest(manifest)
     key = rules_key(checker, opts.profile)
     manifest_id = str(Path(manifest).resolve())
-    run_id = store.start_run(manifest_id, key, __version__) if store else None
+    run_id = store.start_run(manifest_id, key, __version__)
+    use_cache = opts.use_cache and not own_store
     entries: list[AuditEntry | None] = [None] * len(rows)
-    facts: dict[int, DocFacts] = {}
+    facts: dict[int, DocFacts] = {}  # slim: the texts stay in the store
     done = 0
 
-    def finish(i: int, entry: AuditEntry, doc_facts: DocFacts | None) -> None:
+    def finish(
+        i: int, entry: AuditEntry, doc_facts: DocFacts | None, fetched: FetchResult | None = None
+    ) -> None:
         nonlocal done
         if entry.year is None and doc_facts is not None:  # directory mode: the report says
             entry.year = doc_facts.report_year
-        entries[i] = entry
-        if doc_facts is not None:
-            facts[i] = doc_facts
-        if store is not None and run_id is not None:
-            store.record(run_id, entry, doc_facts, key)  # committed now: survives a kill
+        store.record(run_id, entry, doc_facts, key)  # committed now: survives a kill
+        if fetched is not None:
+            store.record_fetch(run_id, entry, fetched, entry.content_hash)
         done += 1
         if opts.progress:
             opts.progress(entry, done, len(rows))
+        if not opts.keep_reports:
+            entry.report = None  # streamed: read back from the store when an output needs it
+        entries[i] = entry
+        if doc_facts is not None:
+            facts[i] = slim(doc_facts)
 
-    # 1. Served from the store when content, rules and configuration are unchanged.
+    # 1. Served from the store when content, rules and configuration are unchanged; a URL is
+    #    asked for conditionally when the store could serve a 304 ("not modified").
     tasks: list[Task] = []
     for i, row in enumerate(rows):
+        if is_url(row.path):
+            tasks.append(
+                _url_task(i, row.path, store, key, run_id) if use_cache else Task(i, row.path)
+            )
+            continue
         try:
             digest = content_hash(Path(row.path).read_bytes())
         except OSError as exc:
             finish(i, _entry(row, EntryStatus.failed, error=f"cannot read: {exc}"), None)
             continue
-        hit = store.cached_report(digest, key) if (store and opts.use_cache) else None
+        hit = store.cached_report(digest, key) if use_cache else None
         if hit is not None:
             report, doc_facts = hit
             report.source = row.path
@@ -147,11 +201,15 @@ def run_audit(
             tasks.append(Task(index=i, path=row.path))
 
     # 2. The rest in parallel.
-    spec = CheckerSpec.from_checker(checker, profile=opts.profile, timeout=opts.timeout)
+    spec = CheckerSpec.from_checker(
+        checker, profile=opts.profile, timeout=opts.timeout, fetch=opts.fetch
+    )
     executor = opts.executor or local_executor(opts.jobs if len(tasks) > 1 else 1)
     try:
         for res in executor.map_unordered(task_function(spec), tasks):
-            finish(res.index, _from_result(rows[res.index], res), res.facts)
+            entry, doc_facts = _from_result(rows[res.index], res, store, key)
+            finish(res.index, entry, doc_facts, res.fetch)
+            res.fetch = res.report = res.facts = None  # the bytes are in the store now
     finally:
         executor.close()
 
@@ -162,41 +220,78 @@ def run_audit(
     final_facts = {j: fact_by_entry[id(e)] for j, e in enumerate(final) if id(e) in fact_by_entry}
 
     # 4. Cross-report rules, against this batch and the store's earlier years.
-    history = StoreHistory(store, before_run=run_id) if store else None
+    history = StoreHistory(store, before_run=run_id)
     units = [(r.unit, r.parent, r.year) for r in rows]
     units += [(p.unit, p.parent, p.year) for p in problems if p.unit and p.parent]
-    errored = run_batch_rules(checker, final, final_facts, units, history)
+    errored = run_batch_rules(checker, final, final_facts, units, history, load=store.facts)
     for e in final:
         e.batch_outcomes.sort(key=lambda o: o.rule_id)
 
     result = BatchResult(
         tool_version=__version__,
         lang=checker.lang,
-        run_id=run_id,
-        previous_run_id=store.previous_run(run_id, manifest_id) if store and run_id else None,
+        run_id=None if own_store else run_id,
+        previous_run_id=None if own_store else store.previous_run(run_id, manifest_id),
         manifest=manifest_id,
         rules_key=key,
         entries=final,
         problems=sorted(problems, key=lambda p: (p.row or 0, p.message)),
         diagnostics=checker.diagnostics,
     )
-    result.rule_stats = rule_stats(result, checker)
-    result.summary = summarise(result, errored_batch=errored)
+    if not opts.keep_reports:
+        result._load_report = _report_loader(store, key)
+    result.rule_stats, result.summary = statistics(result, checker, errored_batch=errored)
     result.summary.seconds = round(time.perf_counter() - started, 3)
-    if store is not None and run_id is not None:
-        store.finish_run(run_id, result.summary.model_dump(mode="json"), final)
+    store.finish_run(run_id, result.summary.model_dump(mode="json"), result.iter_entries())
     return result
 
 
-def _from_result(row: ManifestRow, res: TaskResult) -> AuditEntry:
-    return _entry(
+def _url_task(i: int, url: str, store: AuditStore, key: str, run_id: int) -> Task:
+    before = store.last_fetch(url, before_run=run_id)
+    if before is None or not before.content_hash or not store.has_result(before.content_hash, key):
+        return Task(i, url)
+    return Task(
+        i, url, etag=before.etag, last_modified=before.last_modified, known_hash=before.content_hash
+    )
+
+
+def _report_loader(store: AuditStore, key: str) -> Callable[[AuditEntry], DocumentReport | None]:
+    def load(entry: AuditEntry) -> DocumentReport | None:
+        if not entry.content_hash or entry.status not in (EntryStatus.checked, EntryStatus.cached):
+            return None
+        report = store.report(entry.content_hash, key)
+        if report is not None:
+            report.source = entry.path
+        return report
+
+    return load
+
+
+def _from_result(
+    row: ManifestRow, res: TaskResult, store: AuditStore, key: str
+) -> tuple[AuditEntry, DocFacts | None]:
+    fetched = None if res.fetch is None else FetchInfo.from_result(res.fetch, res.content_hash)
+    if res.status == "not_modified":  # a 304: the stored copy is current, and so is its report
+        report = store.report(res.content_hash or "", key)
+        doc_facts = store.facts(res.content_hash or "")
+        if report is not None and doc_facts is not None:
+            report.source = row.path
+            entry = _entry(
+                row, EntryStatus.cached, content_hash=res.content_hash, report=report, fetch=fetched
+            )
+            return entry, doc_facts
+        error = "the server answered 304 Not Modified but the store has no copy / 审核库中无副本"
+        return _entry(row, EntryStatus.failed, error=error, fetch=fetched), None
+    entry = _entry(
         row,
         EntryStatus(res.status),
         content_hash=res.content_hash,
         report=res.report,
         error=res.error,
         seconds=res.seconds,
+        fetch=fetched,
     )
+    return entry, res.facts
 
 
 def _dedupe(entries: list[AuditEntry], problems: list[ManifestProblem]) -> list[AuditEntry]:
@@ -219,48 +314,38 @@ def _dedupe(entries: list[AuditEntry], problems: list[ManifestProblem]) -> list[
     return out
 
 
-def rule_stats(result: BatchResult, checker: Checker) -> list[RuleStats]:
+def _empty_stats(rule_id: str, name: str) -> RuleStats:
+    return RuleStats(
+        rule_id=rule_id,
+        rule_name=name,
+        counts={o.value: 0 for o in Outcome},
+        findings={s.value: 0 for s in Severity},
+    )
+
+
+def statistics(
+    result: BatchResult, checker: Checker, *, errored_batch: int = 0
+) -> tuple[list[RuleStats], AuditSummary]:
+    """Per-rule statistics and the summary, in one pass over the entries (each report loaded
+    from the store in turn when the audit streamed them)."""
     stats: dict[str, RuleStats] = {}
-    for e in result.entries:
-        for rule_id, name, outcome, findings in e.outcomes():
-            st = stats.setdefault(
-                rule_id,
-                RuleStats(
-                    rule_id=rule_id,
-                    rule_name=name,
-                    counts={o.value: 0 for o in Outcome},
-                    findings={s.value: 0 for s in Severity},
-                ),
-            )
+    s = AuditSummary(reports=len(result.entries))
+    for e in result.iter_entries():
+        rows = e.outcomes()
+        for rule_id, name, outcome, findings in rows:
+            st = stats.setdefault(rule_id, _empty_stats(rule_id, name))
             st.counts[outcome.value] += 1
             for f in findings:
                 st.findings[f.severity.value] += 1
-    for rule in selected_batch_rules(checker):  # listed even when no report reached them
-        stats.setdefault(
-            rule.id,
-            RuleStats(
-                rule_id=rule.id,
-                rule_name=rule.name,
-                counts={o.value: 0 for o in Outcome},
-                findings={s.value: 0 for s in Severity},
-            ),
-        )
-    return [stats[k] for k in sorted(stats)]
-
-
-def summarise(result: BatchResult, *, errored_batch: int = 0) -> AuditSummary:
-    s = AuditSummary(reports=len(result.entries))
-    for e in result.entries:
+                s.findings[f.severity.value] += 1
         bad = e.status in (EntryStatus.failed, EntryStatus.timeout)
         s.failed_or_timeout += bad
         s.cached += e.status == EntryStatus.cached
-        rows = e.outcomes()
         doc_outcomes = e.report.outcomes if e.report else []
         s.rules_errored += sum(1 for o in doc_outcomes if o.outcome == Outcome.error)
-        for _rid, _name, _outcome, findings in rows:
-            for f in findings:
-                s.findings[f.severity.value] += 1
         has_error = any(f.severity == Severity.error for r in rows for f in r[3])
         s.with_errors += bad or has_error
     s.rules_errored += errored_batch
-    return s
+    for rule in selected_batch_rules(checker):  # listed even when no report reached them
+        stats.setdefault(rule.id, _empty_stats(rule.id, rule.name))
+    return [stats[k] for k in sorted(stats)], s

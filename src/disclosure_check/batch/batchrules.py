@@ -3,18 +3,18 @@ for that rule on every report), one outcome per (report, rule), in id order."""
 
 from __future__ import annotations
 
-import json
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..engine import Checker, fingerprint
+from ..engine import Checker
 from ..errors import DisclosureCheckError
 from ..i18n import t
-from ..model import Finding, Location, Outcome, Severity
-from ..rules import Report, localize, specificity
+from ..model import Finding, Location, Outcome
+from ..rules import Report, specificity
 from .api import BatchContext, BatchDoc, BatchRule, History, NoHistory
-from .model import AuditEntry, BatchOutcome
+from .model import AuditEntry, BatchOutcome, DocFacts
 
 
 def selected_batch_rules(checker: Checker) -> list[BatchRule]:
@@ -29,36 +29,36 @@ def selected_batch_rules(checker: Checker) -> list[BatchRule]:
     ]
 
 
-def batch_docs(entries: list[AuditEntry], facts: dict[int, Any]) -> list[BatchDoc]:
+def batch_docs(
+    entries: list[AuditEntry],
+    facts: dict[int, DocFacts],
+    load: Callable[[str], DocFacts | None] | None = None,
+) -> list[BatchDoc]:
+    """The readable entries as batch rules see them; ``load`` reads slim facts' texts back."""
     docs = []
     for i, e in enumerate(entries):
         f = facts.get(i)
         if f is None or f.status != "ok":
             continue
-        docs.append(BatchDoc(e.unit, e.year, f, code=e.code, parent=e.parent, kind=e.kind))
+        docs.append(
+            BatchDoc(
+                e.unit,
+                e.year,
+                f,
+                code=e.code,
+                parent=e.parent,
+                kind=e.kind,
+                fetch=e.fetch,
+                load=load,
+            )
+        )
     return docs
 
 
 def _finding(checker: Checker, rule: BatchRule, rep: Report, doc: BatchDoc) -> Finding:
-    lang = checker.lang
-    severity = checker.config.severity.get(rule.id) or rep.severity or rule.severity
-    location = rep.location or Location(snippet=doc.facts.title or doc.unit)
-    anchor = rep.anchor
-    if anchor is None:
-        anchor = rep.key + json.dumps(rep.args, sort_keys=True, ensure_ascii=False, default=str)
-    return Finding(
-        rule_id=rule.id,
-        rule_name=rule.name,
-        severity=Severity(severity),
-        message=rule.message(rep.key, lang, rep.args),
-        message_key=rep.key,
-        args=rep.args,
-        basis=localize(rule.basis, lang) or None,
-        suggestion=rule.suggestion(rep.key, lang, rep.args),
-        location=location,
-        data=rep.data,
-        fingerprint=fingerprint(rule.id, location.section, f"{doc.unit}\x1f{anchor}"),
-    )
+    # The engine renders batch findings too; the unit scopes the fingerprint.
+    default = Location(snippet=doc.facts.title or doc.unit)
+    return checker.finding(rule, rep, default, scope=f"{doc.unit}\x1f")
 
 
 def _options_for(checker: Checker, rule: BatchRule) -> Any:
@@ -90,12 +90,13 @@ def _excluded(checker: Checker, rule: BatchRule, doc: BatchDoc) -> str | None:
 def run_batch_rules(
     checker: Checker,
     entries: list[AuditEntry],
-    facts: dict[int, Any],
+    facts: dict[int, DocFacts],
     manifest_units: list[tuple[str, str | None, int | None]],
     history: History | None = None,
+    load: Callable[[str], DocFacts | None] | None = None,
 ) -> int:
     """Fill ``entry.batch_outcomes``; returns how many (report, rule) pairs errored."""
-    docs = batch_docs(entries, facts)
+    docs = batch_docs(entries, facts, load)
     by_key = {(e.unit, e.year): e for e in entries}
     errored = 0
     shared: dict[str, Any] = {}

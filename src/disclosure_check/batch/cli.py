@@ -40,6 +40,45 @@ def add_parser(subparsers: Any, common: Callable[[argparse.ArgumentParser], None
         help="exit 1 when a finding has this severity or worse (default: error)",
     )
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    fetch = p.add_argument_group(
+        "URL rows",
+        "A manifest row may give an http(s) URL instead of a file: the worker fetches it within "
+        "these limits (a failure is reported on its row), and the bytes and headers are kept in "
+        "the store; next time the page is asked for conditionally (ETag/Last-Modified) and DC505 "
+        "reports a page that changed.",
+    )
+    fetch.add_argument(
+        "--fetch-timeout", type=float, default=15.0, metavar="S",
+        help="seconds for each connect and read (default 15)",
+    )  # fmt: skip
+    fetch.add_argument(
+        "--fetch-deadline", type=float, default=60.0, metavar="S",
+        help="seconds for a whole fetch, retries included (default 60)",
+    )  # fmt: skip
+    fetch.add_argument(
+        "--fetch-retries", type=int, default=2, metavar="N",
+        help="extra attempts after timeouts, connection errors and 5xx (default 2)",
+    )  # fmt: skip
+    fetch.add_argument(
+        "--fetch-max-bytes", type=int, default=20 * 1024 * 1024, metavar="N",
+        help="largest page accepted (default 20 MiB)",
+    )  # fmt: skip
+    fetch.add_argument(
+        "--max-redirects", type=int, default=5, metavar="N", help="redirects followed (default 5)"
+    )
+    fetch.add_argument(
+        "--user-agent", help="User-Agent header (default: disclosure-check/VERSION …)"
+    )
+    dask = p.add_argument_group("executor")
+    dask.add_argument(
+        "--executor", choices=["local", "dask"], default="local",
+        help="local: worker processes on this machine (default); dask: a Dask cluster "
+        "(pip install 'disclosure-check[distributed]')",
+    )  # fmt: skip
+    dask.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT",
+        help="Dask scheduler address; without it --executor dask starts a LocalCluster of --jobs workers",
+    )  # fmt: skip
     common(p)
 
 
@@ -75,21 +114,44 @@ def run(args: argparse.Namespace) -> int:
     from ..model import Severity
     from .audit import AuditOptions, run_audit
     from .outputs import TEXT_FORMATS, write_xlsx
+    from .runner import DaskExecutor, FetchOptions
     from .store import AuditStore
 
     checker = _checker(args, select=args.select, ignore=args.ignore, fail_on=args.fail_on)
     for diag in checker.diagnostics:
         print(f"warning: {diag.message}", file=sys.stderr)
+    if args.scheduler and args.executor != "dask":
+        print("error: --scheduler needs --executor dask", file=sys.stderr)
+        return EXIT_ERROR
     store = None if args.no_store else AuditStore(args.store)
     progress = _progress_bar()
+    fetch = FetchOptions(
+        timeout=args.fetch_timeout,
+        deadline=args.fetch_deadline,
+        retries=args.fetch_retries,
+        max_bytes=args.fetch_max_bytes,
+        max_redirects=args.max_redirects,
+        user_agent=args.user_agent,
+    )
+    timeout = args.timeout or None
+    executor = (
+        DaskExecutor(args.scheduler, jobs=args.jobs, timeout=timeout)
+        if args.executor == "dask"
+        else None
+    )
     options = AuditOptions(
         profile=args.profile,
         jobs=args.jobs,
-        timeout=args.timeout or None,
+        timeout=timeout,
         use_cache=not args.no_cache,
         progress=progress[1] if progress else None,
+        fetch=fetch,
+        executor=executor,
+        # Reports stream into the store and the outputs read them back one at a time (flat
+        # memory); the dashboard reads ``entries`` directly, so it keeps them.
+        keep_reports=store is None or args.format == "html",
     )
-    page = ""
+    page = text = ""
     try:
         if progress:
             with progress[0]:
@@ -100,6 +162,10 @@ def run(args: argparse.Namespace) -> int:
             from .dashboard import dashboard_context, render_html
 
             page = render_html(result, dashboard_context(result, checker, store))
+        elif args.format == "xlsx":  # written while the store is open: reports are read back
+            write_xlsx(result, args.output or Path("audit.xlsx"))
+        else:
+            text = TEXT_FORMATS[args.format](result)
     finally:
         if store is not None:
             store.close()
@@ -111,11 +177,7 @@ def run(args: argparse.Namespace) -> int:
         output = args.output or Path("audit.html")
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(page.encode("utf-8"))  # bytes: the same "\n" on every platform
-    elif args.format == "xlsx":
-        output = args.output or Path("audit.xlsx")
-        write_xlsx(result, output)
-    else:
-        text = TEXT_FORMATS[args.format](result)
+    elif args.format != "xlsx":
         if args.output is None:
             sys.stdout.write(text)
         else:
@@ -132,7 +194,5 @@ def run(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_CLEAN
     fail_on = checker.config.fail_on
-    worst = [
-        f.severity.rank for e in result.entries for *_, findings in e.outcomes() for f in findings
-    ]
+    worst = [Severity(sev).rank for sev, n in s.findings.items() if n]  # from the summary's counts
     return EXIT_FINDINGS if worst and max(worst) >= Severity(fail_on).rank else EXIT_CLEAN

@@ -1,7 +1,7 @@
 """Read an audit manifest: CSV, XLSX or TOML (one row per report), or a directory of reports.
 
 Bad rows (missing file, unknown kind, bad year, duplicate unit+year) become problems that name the
-row; every good row still runs."""
+row; every good row still runs. The path column may hold an http(s) URL instead of a file."""
 
 from __future__ import annotations
 
@@ -193,10 +193,17 @@ def validate(
         if not raw_path:
             bad("missing file path / 缺少文件路径", year)
             continue
-        file = (base / raw_path).resolve()
-        if not file.is_file():
-            bad(f"file not found: {raw_path} / 文件不存在", year)
+        if raw_path.lower().startswith(("http://", "https://")):
+            source = raw_path  # fetched by the worker; a failed fetch is reported on the row then
+        elif "://" in raw_path:
+            bad(f"only http and https URLs can be fetched: {raw_path} / 仅支持http和https网址", year)
             continue
+        else:
+            file = (base / raw_path).resolve()
+            if not file.is_file():
+                bad(f"file not found: {raw_path} / 文件不存在", year)
+                continue
+            source = str(file)
         if (unit, year) in seen:
             bad(f"duplicate unit and year (first in row {seen[unit, year]}) / 单位和年度重复", year)
             continue
@@ -209,7 +216,7 @@ def validate(
                 parent=_text(rec.get("parent")),
                 kind=kind,
                 year=year,
-                path=str(file),
+                path=source,
             )
         )
     return rows, problems

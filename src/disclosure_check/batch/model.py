@@ -3,12 +3,15 @@ and the batch result every audit output (json, csv, xlsx, later html) renders.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..model import Diagnostic, DocumentReport, Finding, Outcome, Severity
+from ..model.fetch import FetchResult, Redirect
 
 Number = int | float | None
 TableValues = dict[str, dict[str, Number]]  # row key -> column key -> value
@@ -25,7 +28,7 @@ class ManifestRow(_Model):
     parent: str | None = None
     kind: str | None = None  # a ReportKind value, or None when unknown
     year: int | None = None  # None in directory mode until the report says
-    path: str  # absolute path (or, later, a URL)
+    path: str  # absolute path, or an http(s) URL fetched by the worker
 
 
 class ManifestProblem(_Model):
@@ -61,7 +64,8 @@ class DocFacts(_Model):
     kind: str | None = None
     profile: str | None = None
     status: str = "ok"  # DocumentStatus value
-    text: str = ""  # whole report, normalised
+    text: str = ""  # whole report, normalised ("" in the slim copy an audit keeps in memory)
+    chars: int = 0  # len(text), kept in the slim copy
     sections: list[Section] = Field(default_factory=list)
     sketch: list[int] = Field(default_factory=list)  # bottom-k of the 5-gram hashes (near-dups)
     tables: dict[str, TableFacts] = Field(default_factory=dict)  # "table2"/"table3"/"table4"
@@ -72,6 +76,31 @@ class EntryStatus(StrEnum):
     cached = "cached"  # served from the audit store (same content, rules and config)
     failed = "failed"  # reading, parsing or checking raised
     timeout = "timeout"
+
+
+class FetchInfo(_Model):
+    """How a URL row's page was fetched (the bytes and all headers are in the audit store)."""
+
+    url: str
+    final_url: str
+    status: int | None = None  # HTTP status of the last response
+    redirects: list[Redirect] = Field(default_factory=list)
+    content_type: str | None = None
+    charset: str | None = None
+    last_modified: str | None = None
+    etag: str | None = None
+    not_modified: bool = False  # 304 to a conditional request: the stored copy was checked
+    fetched_at: datetime
+    attempts: int = 1
+    size: int = 0
+    # The bytes the row was checked from: sha256 of the body, or for a 304 the stored copy's.
+    content_hash: str | None = None
+    error_kind: str | None = None
+
+    @classmethod
+    def from_result(cls, result: FetchResult, content_hash: str | None) -> FetchInfo:
+        data = result.model_dump(include=set(cls.model_fields) - {"content_hash"})
+        return cls(**data, content_hash=content_hash)
 
 
 class AuditEntry(_Model):
@@ -87,7 +116,10 @@ class AuditEntry(_Model):
     content_hash: str | None = None
     status: EntryStatus
     error: str | None = None
-    seconds: float = 0.0
+    # Timings are kept in memory and in the store but not in the batch JSON, which must be the
+    # same bytes for the same inputs (whatever the executor or the machine's load).
+    seconds: float = Field(0.0, exclude=True)
+    fetch: FetchInfo | None = None  # URL rows only
     report: DocumentReport | None = None
     batch_outcomes: list[BatchOutcome] = Field(default_factory=list)
 
@@ -124,7 +156,7 @@ class AuditSummary(_Model):
     cached: int = 0
     rules_errored: int = 0  # (report, rule) pairs whose rule crashed
     findings: dict[str, int] = Field(default_factory=lambda: {s.value: 0 for s in Severity})
-    seconds: float = 0.0
+    seconds: float = Field(0.0, exclude=True)  # not in the JSON: see AuditEntry.seconds
 
 
 class BatchResult(_Model):
@@ -143,6 +175,20 @@ class BatchResult(_Model):
     summary: AuditSummary = Field(default_factory=AuditSummary)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)  # room for extensions (e.g. dashboard)
+    # Set by a streaming audit (entries without their reports): loads one entry's report from
+    # the audit store. Use ``iter_entries`` rather than ``entries`` to read reports.
+    _load_report: Callable[[AuditEntry], DocumentReport | None] | None = PrivateAttr(None)
+
+    def iter_entries(self) -> Iterator[AuditEntry]:
+        """The entries with their document reports, one at a time (loaded from the store when
+        the audit streamed them there, so memory stays flat however large the batch)."""
+        for entry in self.entries:
+            if entry.report is None and self._load_report is not None:
+                report = self._load_report(entry)
+                if report is not None:
+                    yield entry.model_copy(update={"report": report})
+                    continue
+            yield entry
 
 
 AuditEntry.model_rebuild()

@@ -72,7 +72,7 @@ def finding_rows(result: BatchResult) -> list[dict[str, Any]]:
     lang = result.lang
     sev = SEVERITY_TEXT.get(lang, {})
     rows = []
-    for e in result.entries:
+    for e in result.iter_entries():
         base = {"unit": e.unit, "code": e.code, "parent": e.parent, "kind": e.kind, "year": e.year}
         if e.error:
             rows.append({**base, "rule": "", "rule_name": "", "severity": sev.get("error", "error"),
@@ -114,7 +114,19 @@ def render_csv(result: BatchResult) -> str:
 
 
 def render_json(result: BatchResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
+    """The batch JSON; entries are dumped one at a time (their reports read back from the store
+    when the audit streamed them), spliced into the rest exactly as one dump would indent them."""
+    if result._load_report is None:
+        return result.model_dump_json(indent=2) + "\n"
+    head = result.model_copy(update={"entries": []}).model_dump_json(indent=2)
+    marker = '\n  "entries": [],\n'
+    before, after = head.split(marker, 1)
+    parts = [before, '\n  "entries": [']
+    for i, entry in enumerate(result.iter_entries()):
+        text = entry.model_dump_json(indent=2).replace("\n", "\n    ")
+        parts.append(("," if i else "") + "\n    " + text)
+    parts.append("\n  ],\n" if result.entries else "],\n")
+    return "".join([*parts, after, "\n"])
 
 
 def write_xlsx(result: BatchResult, path: Path) -> None:
@@ -143,7 +155,7 @@ def write_xlsx(result: BatchResult, path: Path) -> None:
     for col in range(len(head) + 1, len(head) + len(rules) + 1):
         ws.cell(row=1, column=col).alignment = Alignment(text_rotation=90)
         ws.column_dimensions[get_column_letter(col)].width = 7
-    for e in result.entries:
+    for e in result.iter_entries():
         by_rule = {rid: (o, fs) for rid, _n, o, fs in e.outcomes()}
         counts = dict.fromkeys(sev_keys, 0)
         for _o, fs in by_rule.values():

@@ -1,7 +1,7 @@
 """Checking many reports in parallel: a picklable recipe for a Checker, one task per report, and
 an :class:`Executor` that runs tasks and yields results as they finish (in any order; the audit
-sorts). The local executor uses a process pool; a Dask executor only has to implement the same
-two methods."""
+sorts). The local executor uses a process pool; :class:`DaskExecutor` runs the same tasks on a
+Dask cluster. A task whose path is an http(s) URL is fetched in the worker first."""
 
 from __future__ import annotations
 
@@ -20,10 +20,45 @@ from typing import Any, Protocol
 
 from ..config import Config
 from ..engine import Checker
+from ..errors import DisclosureCheckError
 from ..model import DocumentReport
+from ..model.fetch import FetchResult
 from ..model.statistics import LayoutSet
 from .facts import content_hash, extract_facts, layout_set, statistics
 from .model import DocFacts
+
+
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """Limits for fetching URL rows (``disclosure_check.fetch.fetch`` keywords; see
+    ``disclosure-check audit --help``). The per-report ``timeout`` does not include the fetch."""
+
+    timeout: float = 15.0  # each connect and socket read
+    deadline: float = 60.0  # the whole fetch of one URL, retries and backoff included
+    max_bytes: int = 20 * 1024 * 1024
+    retries: int = 2  # extra attempts after connection errors, timeouts and 5xx
+    backoff: float = 0.5  # seconds, doubled per retry
+    max_redirects: int = 5
+    user_agent: str | None = None  # None: disclosure-check's own
+    verify_tls: bool = True
+
+    def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "timeout": self.timeout,
+            "deadline": self.deadline,
+            "max_bytes": self.max_bytes,
+            "retries": self.retries,
+            "backoff": self.backoff,
+            "max_redirects": self.max_redirects,
+            "verify_tls": self.verify_tls,
+        }
+        if self.user_agent:
+            out["user_agent"] = self.user_agent
+        return out
 
 
 @dataclass(frozen=True)
@@ -34,16 +69,23 @@ class CheckerSpec:
     profile: str | None = None
     timeout: float | None = None  # seconds per report; None = no limit
     entry_point_plugins: bool = True
+    fetch: FetchOptions = FetchOptions()
 
     @classmethod
     def from_checker(
-        cls, checker: Checker, *, profile: str | None, timeout: float | None
+        cls,
+        checker: Checker,
+        *,
+        profile: str | None,
+        timeout: float | None,
+        fetch: FetchOptions | None = None,
     ) -> CheckerSpec:
         return cls(
             config=checker.config.model_dump_json(by_alias=False),
             profile=profile,
             timeout=timeout,
             entry_point_plugins=checker._entry_point_plugins,
+            fetch=fetch or FetchOptions(),
         )
 
     def build(self) -> Checker:
@@ -54,18 +96,24 @@ class CheckerSpec:
 @dataclass(frozen=True)
 class Task:
     index: int  # position in the audit's row list
-    path: str
+    path: str  # a file, or an http(s) URL
+    # URL rows whose earlier copy the store can serve: a conditional request, and on a 304 the
+    # main process takes the stored report of ``known_hash`` instead of checking again.
+    etag: str | None = None
+    last_modified: str | None = None
+    known_hash: str | None = None
 
 
 @dataclass
 class TaskResult:
     index: int
-    status: str  # checked | failed | timeout
+    status: str  # checked | failed | timeout | not_modified (a 304 for a conditional request)
     content_hash: str | None = None
     report: DocumentReport | None = None
     facts: DocFacts | None = None
     error: str | None = None
     seconds: float = 0.0
+    fetch: FetchResult | None = None  # URL rows, with the body (the store keeps it)
 
 
 class Executor(Protocol):
@@ -118,9 +166,16 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
     """Read, parse and check one report; never raises (a failure is a result)."""
     start = time.perf_counter()
     result = TaskResult(index=task.index, status="checked")
+    data: bytes | None = None
+    if is_url(task.path):
+        data = _fetch(spec, task, result)
+        if data is None:
+            result.seconds = round(time.perf_counter() - start, 4)
+            return result
     try:
         with _time_limit(spec.timeout):
-            data = Path(task.path).read_bytes()
+            if data is None:
+                data = Path(task.path).read_bytes()
             result.content_hash = content_hash(data)
             if spec not in _CHECKERS:
                 checker = spec.build()
@@ -138,6 +193,27 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
         result.report = result.facts = None
     result.seconds = round(time.perf_counter() - start, 4)
     return result
+
+
+def _fetch(spec: CheckerSpec, task: Task, result: TaskResult) -> bytes | None:
+    """The page's bytes, or None with ``result`` saying why (failed, or not modified)."""
+    from ..fetch import fetch  # lazy: file audits never load the HTTP client
+
+    conditional = task.known_hash is not None
+    got = fetch(
+        task.path,
+        **spec.fetch.kwargs(),
+        if_none_match=task.etag if conditional else None,
+        if_modified_since=task.last_modified if conditional else None,
+    )
+    result.fetch = got
+    if got.error is not None:
+        result.status, result.error = "failed", f"fetch failed: {got.error}"
+        return None
+    if got.not_modified:
+        result.status, result.content_hash = "not_modified", task.known_hash
+        return None
+    return got.body
 
 
 # -- executors ---------------------------------------------------------------------------------
@@ -210,3 +286,89 @@ def local_executor(jobs: int | None) -> Executor:
 
 def task_function(spec: CheckerSpec) -> Callable[[Task], TaskResult]:
     return partial(check_one, spec)
+
+
+class DaskExecutor:
+    """Runs tasks on a Dask cluster: ``scheduler`` is its address (``tcp://host:port``), or
+    None for a LocalCluster of ``jobs`` worker processes on this machine. Needs the optional
+    extra ``disclosure-check[distributed]``.
+
+    Like the process pool, at most ``2 × workers`` tasks are in flight. Dask runs tasks in
+    worker threads, where SIGALRM cannot interrupt them, so the per-report time limit is
+    enforced here, generously (twice the limit from submission, which includes queueing): a
+    task that exceeds it is reported as a timeout and cancelled.
+    """
+
+    def __init__(
+        self, scheduler: str | None = None, *, jobs: int | None = None, timeout: float | None = None
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise DisclosureCheckError(
+                "--executor dask needs the distributed package: "
+                "pip install 'disclosure-check[distributed]'"
+            ) from exc
+        self.timeout = timeout
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout="30s")
+        else:
+            self.cluster = LocalCluster(
+                n_workers=jobs or default_jobs(),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+        workers = len(self.client.scheduler_info().get("workers", {})) or 1
+        self.in_flight = 2 * workers
+
+    def map_unordered(
+        self, fn: Callable[[Task], TaskResult], tasks: Sequence[Task]
+    ) -> Iterator[TaskResult]:
+        from distributed import wait as dask_wait
+
+        queue = iter(tasks)
+        pending: dict[Any, tuple[Task, float]] = {}
+        limit = 2 * self.timeout if self.timeout else None
+        while True:
+            for task in _take(queue, self.in_flight - len(pending)):
+                # pure=False: a re-run must run again, not hit Dask's result cache.
+                pending[self.client.submit(fn, task, pure=False)] = (task, time.monotonic())
+            if not pending:
+                return
+            try:
+                done, _ = dask_wait(list(pending), timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished this second: look at the time limits
+                done = set()
+            for fut in sorted(done, key=lambda f: pending[f][0].index):
+                task, _ = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except Exception as exc:  # the worker died or the task could not run
+                    yield TaskResult(task.index, "failed", error=f"worker failed: {exc!r}")
+                fut.release()
+            now = time.monotonic()
+            for fut, (task, submitted) in list(pending.items()):
+                if limit and now - submitted > limit:
+                    del pending[fut]
+                    fut.cancel()
+                    error = f"time limit of {self.timeout:g}s exceeded"
+                    yield TaskResult(task.index, "timeout", error=error)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _take(it: Iterator[Task], n: int) -> list[Task]:
+    out = []
+    for _ in range(n):
+        task = next(it, None)
+        if task is None:
+            break
+        out.append(task)
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,9 @@ from typing import Any
 
 from ..errors import DisclosureCheckError
 from ..model import DocumentReport
+from ..model.fetch import FetchResult
 from .api import BatchDoc
-from .model import AuditEntry, BatchOutcome, DocFacts
+from .model import AuditEntry, BatchOutcome, DocFacts, FetchInfo
 
 APPLICATION_ID = 0x44434B41  # "DCKA": marks the file as a disclosure-check audit store
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -83,6 +84,25 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT                     -- batch rules: the BatchOutcome JSON
     );
     CREATE INDEX outcomes_run ON outcomes (run_id, rule_id);
+    """,
+    # 2: one row per fetch of a URL row (also failures and 304s), for reproducing an audit and
+    # for conditional requests and DC505 next time. The bytes are in ``sources``.
+    """
+    CREATE TABLE fetches (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        url TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        year INTEGER,
+        status INTEGER,
+        content_hash TEXT,              -- bytes checked: the body's sha256, or the stored copy a 304 confirmed
+        not_modified INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        fetched_at TEXT NOT NULL,
+        error TEXT,
+        record TEXT NOT NULL            -- FetchResult JSON (headers, redirects, final URL), no body
+    );
+    CREATE INDEX fetches_url ON fetches (url, run_id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -187,20 +207,34 @@ class AuditStore:
             )
             return int(cur.lastrowid or 0)
 
-    def finish_run(self, run_id: int, summary: dict[str, Any], entries: list[AuditEntry]) -> None:
-        """Record the run's outcomes and mark it finished (the only update a run ever gets)."""
-        rows = []
-        for e in entries:
-            for o in e.report.outcomes if e.report else []:
-                rows.append(
-                    (run_id, e.unit, e.year, o.rule_id, o.outcome.value, len(o.findings), None)
-                )
-            for b in e.batch_outcomes:
-                detail = b.model_dump_json()
-                rows.append(
-                    (run_id, e.unit, e.year, b.rule_id, b.outcome.value, len(b.findings), detail)
-                )
+    def finish_run(
+        self, run_id: int, summary: dict[str, Any], entries: Iterable[AuditEntry]
+    ) -> None:
+        """Record the run's outcomes and mark it finished (the only update a run ever gets).
+        ``entries`` may be a stream (reports loaded one at a time): rows go in chunks."""
         with self._tx() as cur:
+            rows: list[tuple[Any, ...]] = []
+            for e in entries:
+                for o in e.report.outcomes if e.report else []:
+                    rows.append(
+                        (run_id, e.unit, e.year, o.rule_id, o.outcome.value, len(o.findings), None)
+                    )
+                for b in e.batch_outcomes:
+                    detail = b.model_dump_json()
+                    rows.append(
+                        (
+                            run_id,
+                            e.unit,
+                            e.year,
+                            b.rule_id,
+                            b.outcome.value,
+                            len(b.findings),
+                            detail,
+                        )
+                    )
+                if len(rows) > 5000:
+                    cur.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    rows = []
             cur.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             cur.execute(
                 "UPDATE runs SET finished = ?, summary = ? WHERE id = ? AND finished IS NULL",
@@ -234,6 +268,26 @@ class AuditStore:
         if row is None:
             return None
         return DocumentReport.model_validate_json(row[0]), DocFacts.model_validate_json(row[1])
+
+    def has_result(self, content_hash: str, rules_key: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM results WHERE content_hash = ? AND rules_key = ?",
+            (content_hash, rules_key),
+        ).fetchone()
+        return row is not None
+
+    def report(self, content_hash: str, rules_key: str) -> DocumentReport | None:
+        row = self.conn.execute(
+            "SELECT report FROM results WHERE content_hash = ? AND rules_key = ?",
+            (content_hash, rules_key),
+        ).fetchone()
+        return None if row is None else DocumentReport.model_validate_json(row[0])
+
+    def facts(self, content_hash: str) -> DocFacts | None:
+        row = self.conn.execute(
+            "SELECT facts FROM documents WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else DocFacts.model_validate_json(row[0])
 
     def record(
         self, run_id: int, entry: AuditEntry, facts: DocFacts | None, rules_key: str
@@ -291,6 +345,46 @@ class AuditStore:
             return None
         return row[0], {"url": row[1], "headers": json.loads(row[2] or "{}"), "fetched": row[3]}
 
+    def record_fetch(
+        self, run_id: int, entry: AuditEntry, result: FetchResult, content_hash: str | None
+    ) -> None:
+        """One fetch of a URL row; a fetched body goes to ``sources`` (kept once per hash)."""
+        record = result.model_dump_json()
+        with self._tx() as cur:
+            if result.body and result.sha256:
+                cur.execute(
+                    "INSERT OR IGNORE INTO sources VALUES (?, ?, ?, ?, ?)",
+                    (result.sha256, result.body, result.final_url, record, _now()),
+                )
+            cur.execute(
+                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    result.url,
+                    entry.unit,
+                    entry.year,
+                    result.status,
+                    content_hash,
+                    int(result.not_modified),
+                    result.etag,
+                    result.last_modified,
+                    result.fetched_at.isoformat(),
+                    result.error,
+                    record,
+                ),
+            )
+
+    def last_fetch(self, url: str, before_run: int | None = None) -> FetchInfo | None:
+        """The latest earlier fetch of ``url`` that gave content (a 200, or a 304 confirming)."""
+        row = self.conn.execute(
+            "SELECT record, content_hash FROM fetches WHERE url = ? AND content_hash IS NOT NULL "
+            "AND (? IS NULL OR run_id < ?) ORDER BY run_id DESC, rowid DESC LIMIT 1",
+            (url, before_run, before_run),
+        ).fetchone()
+        if row is None:
+            return None
+        return FetchInfo.from_result(FetchResult.model_validate_json(row[0]), row[1])
+
     def run_entries(self, run_id: int) -> list[dict[str, Any]]:
         cur = self.conn.execute(
             "SELECT unit, year, path, content_hash, status FROM reports WHERE run_id = ? "
@@ -309,7 +403,8 @@ class AuditStore:
 
 
 class StoreHistory:
-    """Earlier audits' reports for batch rules: the latest readable report of a unit and year."""
+    """Earlier audits' reports for batch rules: the latest readable report of a unit and year.
+    Only slim facts are kept; the normalised text is read back when a rule asks for it."""
 
     def __init__(self, store: AuditStore, before_run: int | None = None) -> None:
         self.store = store
@@ -334,8 +429,9 @@ class StoreHistory:
                     code=row[0],
                     parent=row[1],
                     kind=row[2],
-                    facts=DocFacts.model_validate_json(row[3]),
+                    facts=slim(DocFacts.model_validate_json(row[3])),
                     from_store=True,
+                    load=self.store.facts,
                 )
             )
         return self._facts[unit, year]
@@ -347,3 +443,14 @@ class StoreHistory:
             (parent, year, self.before_run, self.before_run),
         ).fetchall()
         return [r[0] for r in rows]
+
+    def fetched(self, url: str) -> FetchInfo | None:
+        return self.store.last_fetch(url, self.before_run)
+
+
+def slim(facts: DocFacts) -> DocFacts:
+    """The facts without the normalised texts (the big part), which stay in the store."""
+    sections = [s.model_copy(update={"text": ""}) for s in facts.sections]
+    return facts.model_copy(
+        update={"text": "", "chars": len(facts.text) or facts.chars, "sections": sections}
+    )
