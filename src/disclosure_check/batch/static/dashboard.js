@@ -54,7 +54,6 @@
         el("span", null, t("manifest") + "：", el("b", { title: D.manifest }, manifestName)),
         D.runId !== null ? el("span", null, t("run") + " #", el("b", null, D.runId)) : null,
         when ? el("span", null, t("recorded") + "：", el("b", null, when)) : null,
-        el("span", null, t("elapsed", { s: D.seconds })),
         el("span", null, t("generated_by", { tool: D.tool, version: D.version }))
       )
     );
