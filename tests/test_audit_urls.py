@@ -108,7 +108,9 @@ def test_every_failure_is_reported_on_its_row(site: Server, tmp_path: Path) -> N
     # The good rows are checked like files: the GBK page decoded, its rules run.
     gbk = entry(result, "沭阳")
     assert gbk.fetch.charset == "gbk" and gbk.report is not None
-    assert gbk.report.outcomes and "沭阳县" in (gbk.report.meta.organ or gbk.report.meta.title or "")
+    assert gbk.report.outcomes and "沭阳县" in (
+        gbk.report.meta.organ or gbk.report.meta.title or ""
+    )
     good = entry(result, "平潭")
     assert good.fetch.etag == '"v1"' and good.fetch.last_modified == "Wed, 17 Jan 2024"
     assert good.fetch.content_hash == good.content_hash == hashlib.sha256(UTF8_BYTES).hexdigest()
@@ -118,7 +120,9 @@ def test_every_failure_is_reported_on_its_row(site: Server, tmp_path: Path) -> N
     assert sources is not None
     data, meta = sources
     rebuilt = FetchResult.model_validate({**meta["headers"], "body": data})
-    assert rebuilt.charset == "gbk" and parse(rebuilt.body).meta.organ == parse(GBK_BYTES).meta.organ
+    assert (
+        rebuilt.charset == "gbk" and parse(rebuilt.body).meta.organ == parse(GBK_BYTES).meta.organ
+    )
 
 
 def test_dc505_report_changed_after_publication(site: Server, tmp_path: Path) -> None:

@@ -18,7 +18,10 @@ TESTS = Path(__file__).parent
 REGISTRY = load_plugins().registry
 RULES: list[Rule] = [REGISTRY.rules[k] for k in sorted(REGISTRY.rules)]
 FIRST_PARTY = [r for r in RULES if REGISTRY.owners[f"rule:{r.id}"] == "core-rules"]
-USED_KEY = re.compile(r"""\.(?:report|needs_review|not_applicable)\(\s*["']([\w.-]+)["']""")
+# Batch rules name the document first: ctx.report(doc, "key", ...).
+USED_KEY = re.compile(
+    r"""\.(?:report|needs_review|not_applicable)\(\s*(?:\w+,\s*)?["']([\w.-]+)["']"""
+)
 
 
 def _ids(rules: list[Rule]) -> list[str]:
@@ -44,7 +47,9 @@ def test_every_message_key_a_rule_uses_is_in_its_catalog(rule: Rule) -> None:
     source = inspect.getsource(inspect.getmodule(rule.check))  # type: ignore[arg-type]
     func = inspect.getsource(rule.check)
     used = set(USED_KEY.findall(func))
-    assert used <= set(rule.messages), f"{rule.id}: keys without messages: {used - set(rule.messages)}"
+    assert used <= set(rule.messages), (
+        f"{rule.id}: keys without messages: {used - set(rule.messages)}"
+    )
     assert source  # the module is readable, so helpers' keys are visible to review
 
 
@@ -68,3 +73,26 @@ def test_core_messages_exist_in_both_languages() -> None:
     for key, texts in catalogue().items():
         for lang in LANGS:
             assert texts.get(lang), f"core message {key!r} has no {lang} text"
+
+
+# Batch (cross-report) rules: the same documentation duties; their behaviour is tested by whole
+# audits (tests/test_audit_corpus.py, tests/test_audit_urls.py), not by single-file fixtures.
+BATCH_RULES: list[Rule] = [REGISTRY.batch_rules[k] for k in sorted(REGISTRY.batch_rules)]
+
+
+@pytest.mark.parametrize("rule", BATCH_RULES, ids=_ids(BATCH_RULES))
+def test_batch_rule_is_documented_in_both_languages(rule: Rule) -> None:
+    test_rule_is_documented_in_both_languages(rule)
+    test_every_message_key_a_rule_uses_is_in_its_catalog(rule)
+
+
+def test_batch_rules_are_listed_and_explained_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from disclosure_check.cli import main
+
+    assert BATCH_RULES and main(["rules", "--no-config"]) == 0
+    listed = capsys.readouterr().out
+    assert all(r.id in listed for r in BATCH_RULES)
+    assert main(["rule", "DC505", "--no-config"]) == 0
+    assert "report-changed" in capsys.readouterr().out

@@ -289,7 +289,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.formats:
         print("\n".join(sorted(checker.registry.formats)))
         return EXIT_CLEAN
-    rules = [checker.registry.rules[k] for k in sorted(checker.registry.rules)]
+    every = {**checker.registry.rules, **checker.registry.batch_rules}  # batch: DC5xx (audit)
+    rules = [every[k] for k in sorted(every)]
     if args.format == "json":
         rows = [
             {
@@ -313,7 +314,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_rule(args: argparse.Namespace) -> int:
     checker = _checker(args)
     lang = checker.lang
-    rule = checker.registry.rules.get(args.rule_id.upper())
+    rule_id = args.rule_id.upper()
+    rule = checker.registry.rules.get(rule_id) or checker.registry.batch_rules.get(rule_id)
     if rule is None:
         raise DisclosureCheckError(f"unknown rule {args.rule_id!r}; see `disclosure-check rules`")
     doc = rule.docs.get(lang)
