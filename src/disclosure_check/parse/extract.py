@@ -67,6 +67,7 @@ _DATE_ONLY_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NON_CJK_RE = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 _CRAWLER_SEP_RE = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 _HEADER_LINE_RE = re.compile(r"^([^:：\n]{1,12})[:：][ \t]*(.*)$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
@@ -108,7 +109,8 @@ def sniff_format(text: str, name: str | None) -> SourceFormat:
 
 
 def cjk_len(text: str | None) -> int:
-    return len(_CJK_RE.findall(text)) if text else 0
+    # Deleting the rest builds one string; findall would build one object per character.
+    return len(_NON_CJK_RE.sub("", text)) if text else 0
 
 
 # --------------------------------------------------------------------------- HTML
@@ -146,7 +148,11 @@ _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=Tr
 
 
 def all_text(el: Any) -> str:
-    return "".join(el.itertext()) if el is not None else ""
+    """All text below ``el`` (not its tail): lxml's text serialiser, several times faster than
+    joining ``itertext()`` (one "smart" string object per piece) and the same text."""
+    if el is None:
+        return ""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 def _drop_non_content(root: Any) -> None:
@@ -187,7 +193,7 @@ _TABLEISH = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
 
 def _hinted(start: Any) -> list[Any]:
     """Elements named by a hint (only elements with a class or id are looked at)."""
-    found = start.xpath(".//ucapcontent | .//*[@class] | .//*[@id]")
+    found = start.xpath(".//*[@class or @id or self::ucapcontent]")  # one walk, not three
     return [el for el in found if _hint_of(el)]
 
 
@@ -233,14 +239,13 @@ def _descend(start: Any, plain: dict[Any, int]) -> Any:
 
 
 def _outside_text(root: Any, article: Any) -> str:
-    """Page text outside the article (bylines with 发布时间, metadata tables), bounded."""
-    page = " ".join(t.strip() for t in root.itertext() if t.strip())
-    inner = (
-        " ".join(t.strip() for t in article.itertext() if t.strip()) if article is not None else ""
-    )
-    if inner:
+    """Page text outside the article (bylines with 发布时间, metadata tables), whitespace runs
+    collapsed, bounded. The article's text is one contiguous stretch of the page's text."""
+    page = all_text(root)
+    inner = all_text(article) if article is not None else ""
+    if inner.strip():
         page = page.replace(inner, " ", 1)
-    return page[:200_000]
+    return " ".join(page.split())[:200_000]
 
 
 def _clean(text: str | None) -> str:

@@ -158,7 +158,7 @@ def _html_table(el: Any, table_id: str, locate: blk.HtmlLocator) -> Table:
         from .tables import table_from_element
     except ImportError:  # the table module is developed separately; degrade, do not fail
         return Table(id=table_id, location=locate(el), notes=["table reader unavailable"])
-    return table_from_element(el, table_id=table_id, locate=lambda e: locate(e))
+    return table_from_element(el, table_id=table_id, locate=locate)
 
 
 def _md_table(lines: list[str], loc: Location) -> Table:

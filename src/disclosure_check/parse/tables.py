@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.document import Cell, CellKind, Location, Table, TableStatus
+from .blocks import element_text
 
 # Hard limits: HTML itself clamps colspan at 1000 and rowspan at 65534; real report tables are far
 # smaller. Beyond these a table is truncated (and noted), never expanded.
@@ -77,9 +78,9 @@ def classify(text: str) -> tuple[CellKind, float | int | None, str | None]:
 def make_cell(raw: str, *, header: bool = False, location: Location | None = None) -> Cell:
     text = normalize_text(raw)
     kind, value, unit = classify(text)
-    # model_construct: the values come from our own code, and validating every grid position
-    # dominated parse time on real pages (thousands of cells).
-    return Cell.model_construct(
+    # Plain construction: pydantic-core validates these few scalar fields in ~2 µs, faster than
+    # the pure-Python model_construct (measured: 2.4 vs 7.3 µs per cell).
+    return Cell(
         text=text,
         raw=raw.strip(),
         kind=kind,
@@ -94,11 +95,9 @@ def _element_text(el: Any, notes: set[str]) -> str:
     """The cell's text as printed: inline pieces joined as-is (Word splits "12" over spans), block
     boundaries (<p>, <br>, <div>) as newlines. Text inside a nested table is skipped."""
     # Fast path for the common cell (inline text, at most one block): lxml joins the text in C.
-    # Comments are skipped by itertext too, so both paths give the same text.
-    inner = el.iter(*_BLOCK_TAGS, "table", "script", "style")
-    first = next(inner, None)
-    if first is None or (first.tag not in _SLOW_TAGS and next(inner, None) is None):
-        return "".join(el.itertext())
+    # Comments carry no text there either, so both paths give the same text.
+    if _is_simple(el):
+        return element_text(el)
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -124,6 +123,23 @@ def _element_text(el: Any, notes: set[str]) -> str:
     walk(el)
     # Collapse the newline runs but keep single breaks in raw.
     return re.sub(r"[ \t\r\f\v]*\n[\s]*", "\n", "".join(parts)).strip()
+
+
+def _is_simple(el: Any) -> bool:
+    """No nested table/script/style/<br> and at most one block element below ``el``. A loop
+    over the few descendants of a cell beats ``el.iter(*tags)``, which builds a matcher per call."""
+    if not len(el):
+        return True
+    seen_block = False
+    for d in el.iterdescendants():
+        tag = d.tag
+        if tag in _SLOW_TAGS:
+            return False
+        if tag in _BLOCK_TAGS:
+            if seen_block:
+                return False
+            seen_block = True
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,12 +327,12 @@ def _place(
 
 
 def _pad_cell() -> Cell:
-    return Cell.model_construct(text="", raw="", kind=CellKind.blank)
+    return Cell(text="", raw="", kind=CellKind.blank)
 
 
 def _copy(cell: Cell, **changes: Any) -> Cell:
-    """A shallow copy with some fields changed, without re-validation (see make_cell)."""
-    return Cell.model_construct(**{**cell.__dict__, **changes})
+    """A shallow copy with some fields changed (values are ours: no re-validation needed)."""
+    return cell.model_copy(update=changes)
 
 
 # ---------------------------------------------------------------------------------------------
