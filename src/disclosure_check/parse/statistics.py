@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..model.document import (
@@ -61,11 +63,15 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 _NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
 
 
+# Memoised: the same labels and cell texts are keyed thousands of times per report (every layout
+# reads every cell); the bound keeps a long audit's memory flat.
+@lru_cache(maxsize=16384)
 def label_key(text: str) -> str:
     """Strict matching form: NFKC, no whitespace, no "/" or quote marks, no trailing colon."""
     return _DROP_RE.sub("", unicodedata.normalize("NFKC", text)).rstrip(":")
 
 
+@lru_cache(maxsize=16384)
 def loose_key(text: str) -> str:
     """Looser form: also without numbering ("一、", "(三)", "1.") and parenthetical notes."""
     key = _PAREN_RE.sub("", label_key(text))
@@ -112,6 +118,8 @@ class _Compiled:
     rows: _Index
     cols: _Index
     blocks: dict[str, str]  # label key -> block key
+    labels: frozenset[str]  # every strict row, column and block label key
+    _block_ok: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, lay: TableLayout) -> _Compiled:
@@ -119,19 +127,77 @@ class _Compiled:
         for b in lay.blocks:
             for text in (b.label, *b.variants):
                 blocks[label_key(text)] = b.key
-        return cls(lay, _Index(lay.rows), _Index(lay.columns), blocks)
+        rows, cols = _Index(lay.rows), _Index(lay.columns)
+        return cls(lay, rows, cols, blocks, frozenset([*rows.strict, *cols.strict, *blocks]))
 
-    def label_hits(self, table: Table) -> int:
-        """How many distinct layout labels appear (strictly) in the grid: recognition score."""
-        keys: set[str] = set()
-        for row in table.grid:
-            for cell in row:
-                if cell.kind != CellKind.text:
-                    continue
-                k = label_key(cell.text)
-                if k in self.rows.strict or k in self.cols.strict or k in self.blocks:
-                    keys.add(k)
-        return len(keys)
+    def label_hits(self, text_keys: set[str]) -> int:
+        """How many distinct layout labels appear (strictly) in a grid whose text cells have
+        ``text_keys`` (see :func:`_text_keys`): recognition score."""
+        return len(text_keys & self.labels)
+
+    def block_ok(self, block: str, kind: str) -> set[str]:
+        """Row or column keys allowed in ``block`` (memoised: asked for every cell of the block)."""
+        ok = self._block_ok.get((block, kind))
+        if ok is None:
+            if kind == "row":
+                ok = {r.key for r in self.lay.rows if r.block in (None, block)}
+            else:
+                ok = {c.key for c in self.lay.columns_for(block)}
+            self._block_ok[(block, kind)] = ok
+        return ok
+
+
+def _text_keys(table: Table) -> set[str]:
+    return {
+        label_key(cell.text) for row in table.grid for cell in row if cell.kind == CellKind.text
+    }
+
+
+@dataclass
+class _Prepared:
+    """What extraction derives from a LayoutSet, computed once per LayoutSet (layouts are data
+    and never change after loading)."""
+
+    compiled: dict[int, _Compiled]  # id(TableLayout) -> its indexes
+    for_table: dict[str, list[TableLayout]]
+    section_titles: dict[str, set[str]]  # table key -> label keys of its sections' headings
+    caption_titles: dict[str, list[str]]  # table key -> label keys of its layouts' titles
+    text_labels: dict[str, set[str]]  # table key -> long row labels (flattened-table detection)
+
+    @classmethod
+    def of(cls, layouts: LayoutSet) -> _Prepared:
+        for_table = {key: layouts.for_table(key) for key in TABLE_KEYS}
+        return cls(
+            compiled={id(lay): _Compiled.of(lay) for lay in layouts.tables},
+            for_table=for_table,
+            section_titles={
+                key: {label_key(t) for lay in lays for t in lay.section_titles}
+                for key, lays in for_table.items()
+            },
+            caption_titles={
+                key: [label_key(lay.title) for lay in lays] for key, lays in for_table.items()
+            },
+            text_labels={
+                key: {
+                    label_key(r.label)
+                    for lay in lays
+                    for r in lay.rows
+                    if len(label_key(r.label)) >= 6
+                }
+                for key, lays in for_table.items()
+            },
+        )
+
+
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(layouts: LayoutSet) -> _Prepared:
+    prep = _PREPARED.get(id(layouts))
+    if prep is None:
+        prep = _PREPARED[id(layouts)] = _Prepared.of(layouts)
+        weakref.finalize(layouts, _PREPARED.pop, id(layouts), None)  # before the id is reused
+    return prep
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,9 +221,9 @@ def _distinct(texts: list[str]) -> list[str]:
     return out
 
 
-def _value(cell: Cell, table: Table, r: int, c: int) -> StatValue:
+def _value(cell: Cell, table: Table, r: int, c: int, placed_by: str = "labels") -> StatValue:
     src_r, src_c = cell.origin or (r, c)
-    return StatValue(
+    return StatValue(  # (validating is faster than pydantic's pure-Python model_construct)
         value=cell.value,
         raw=cell.raw,
         text=cell.text,
@@ -167,15 +233,14 @@ def _value(cell: Cell, table: Table, r: int, c: int) -> StatValue:
         grid_row=src_r,
         grid_col=src_c,
         location=cell.location,
+        placed_by=placed_by,
     )
 
 
 def _block_ok(comp: _Compiled, block: str | None, kind: str) -> set[str] | None:
     if not comp.lay.blocks or block is None:
         return None
-    if kind == "row":
-        return {r.key for r in comp.lay.rows if r.block in (None, block)}
-    return {c.key for c in comp.lay.columns_for(block)}
+    return comp.block_ok(block, kind)
 
 
 def _column_map(comp: _Compiled, st: _State) -> dict[int, tuple[str | None, str]]:
@@ -369,7 +434,7 @@ def _place_row(
         return None
     st.out.column_source = "position"
     for spec, (c, cell) in zip(cols, values, strict=True):
-        placed[spec.key] = _value(cell, table, r, c).model_copy(update={"placed_by": "position"})
+        placed[spec.key] = _value(cell, table, r, c, "position")
     return placed
 
 
@@ -421,7 +486,7 @@ def _read_group_row(comp: _Compiled, table: Table, st: _State, r: int, row: list
     for rspec in data_rows:
         for cspec in cols:
             c, cell = next(it)
-            value = _value(cell, table, r, c).model_copy(update={"placed_by": "position"})
+            value = _value(cell, table, r, c, "position")
             out.cells.setdefault(rspec.key, {})[cspec.key] = value
 
 
@@ -482,8 +547,8 @@ def _score(t: StatTable) -> int:
     )
 
 
-def _best_layout(layouts: list[TableLayout], fragments: list[Table]) -> StatTable:
-    results = [_read_layout(_Compiled.of(lay), fragments) for lay in layouts]
+def _best_layout(prep: _Prepared, layouts: list[TableLayout], fragments: list[Table]) -> StatTable:
+    results = [_read_layout(prep.compiled[id(lay)], fragments) for lay in layouts]
     scores = {r.layout or "": _score(r) for r in results}
     # Highest score; ties go to the later format year (layouts are listed newest first per table
     # in the national file, but sort explicitly so file order does not matter).
@@ -517,28 +582,29 @@ def _walk_blocks(doc: Document) -> Iterator[_Placed]:
         yield from walk(top, [])
 
 
-def _section_key(layouts: LayoutSet, headings: list[str]) -> str | None:
+def _section_key(prep: _Prepared, headings: list[str]) -> str | None:
     for key in TABLE_KEYS:
-        titles = {label_key(t) for lay in layouts.for_table(key) for t in lay.section_titles}
+        titles = prep.section_titles[key]
         if any(t and t in h for h in headings for t in titles):
             return key
     return None
 
 
-def _caption_key(layouts: LayoutSet, table: Table) -> str | None:
+def _caption_key(prep: _Prepared, table: Table) -> str | None:
     if not table.caption:
         return None
     cap = label_key(table.caption)
     for key in TABLE_KEYS:
-        if any(label_key(lay.title) in cap for lay in layouts.for_table(key)):
+        if any(title in cap for title in prep.caption_titles[key]):
             return key
     return None
 
 
-def _label_key_for(layouts: LayoutSet, table: Table) -> tuple[str | None, int]:
+def _label_key_for(layouts: LayoutSet, prep: _Prepared, table: Table) -> tuple[str | None, int]:
     best: tuple[str | None, int] = (None, 0)
+    keys = _text_keys(table)
     for lay in layouts.tables:
-        hits = _Compiled.of(lay).label_hits(table)
+        hits = prep.compiled[id(lay)].label_hits(keys)
         if hits >= lay.min_label_matches and hits > best[1]:
             best = (lay.table, hits)
     return best
@@ -546,28 +612,31 @@ def _label_key_for(layouts: LayoutSet, table: Table) -> tuple[str | None, int]:
 
 def _assign(doc: Document, layouts: LayoutSet) -> tuple[dict[str, list[Table]], dict[str, str]]:
     """Group the document's tables by statistics table; note unreadable ones per key."""
+    prep = _prepared(layouts)
     groups: dict[str, list[Table]] = {k: [] for k in TABLE_KEYS}
     unreadable: dict[str, str] = {}
     previous: tuple[str | None, list[str]] = (None, [])
     flattened_text: dict[str, int] = dict.fromkeys(TABLE_KEYS, 0)
     for placed in _walk_blocks(doc):
         block = placed.block
-        section_key = _section_key(layouts, placed.headings)
+        section_key = _section_key(prep, placed.headings)
         if isinstance(block, Image):
             if section_key and not groups[section_key]:
                 unreadable.setdefault(section_key, "the table is an image")
             continue
         if isinstance(block, Paragraph):
             for key in TABLE_KEYS:
-                flattened_text[key] += _labels_in_text(layouts, key, block.text)
+                flattened_text[key] += _labels_in_text(prep, key, block.text)
             continue
         table = block
         if table.status in (TableStatus.image, TableStatus.flattened):
-            key = _label_key_for(layouts, table)[0] or section_key or _caption_key(layouts, table)
+            key = (
+                _label_key_for(layouts, prep, table)[0] or section_key or _caption_key(prep, table)
+            )
             if key:
                 unreadable.setdefault(key, f"table {table.id} is {table.status.value}")
             continue
-        key = _label_key_for(layouts, table)[0] or _caption_key(layouts, table)
+        key = _label_key_for(layouts, prep, table)[0] or _caption_key(prep, table)
         if key is None and previous[0] and placed.headings == previous[1]:
             # A grid without recognisable labels right after a fragment of table K, in the same
             # section: a continuation of K (split tables, PDF extractions).
@@ -583,29 +652,24 @@ def _assign(doc: Document, layouts: LayoutSet) -> tuple[dict[str, list[Table]], 
     return groups, unreadable
 
 
-def _labels_in_text(layouts: LayoutSet, key: str, text: str) -> int:
+def _labels_in_text(prep: _Prepared, key: str, text: str) -> int:
     flat = label_key(text)
     if len(flat) < 20:
         return 0
-    labels = {
-        label_key(r.label)
-        for lay in layouts.for_table(key)
-        for r in lay.rows
-        if len(label_key(r.label)) >= 6
-    }
-    return sum(1 for lab in labels if lab in flat)
+    return sum(1 for lab in prep.text_labels[key] if lab in flat)
 
 
 def extract_statistics(doc: Document, layouts: LayoutSet) -> StatisticsTables:
     """Tables 2, 3 and 4 of ``doc``, typed by the labels declared in ``layouts``."""
     groups, unreadable = _assign(doc, layouts)
+    prep = _prepared(layouts)
     result = StatisticsTables()
     for key in TABLE_KEYS:
-        lays = layouts.for_table(key)
+        lays = prep.for_table[key]
         if not lays:
             continue
         if groups[key]:
-            table = _best_layout(lays, groups[key])
+            table = _best_layout(prep, lays, groups[key])
         else:
             status = StatTableStatus.unreadable if key in unreadable else StatTableStatus.missing
             table = StatTable(table=key, status=status)  # type: ignore[arg-type]
