@@ -20,11 +20,13 @@ from .textscan import (
     cjk_count,
     compact,
     data,
+    doc_text,
     find_sections,
     first_location,
     organ_level,
     regime,
     rx,
+    rx_any,
     section_location,
     section_units,
     units,
@@ -49,12 +51,17 @@ def _title_unit(ctx: RuleContext) -> list[TextUnit]:
 @CATALOG.rule("DC401")
 def placeholder_text(ctx: RuleContext) -> None:
     patterns = [rx(p) for p in data()["placeholders"]["patterns"]]
+    any_pattern = rx_any(tuple(data()["placeholders"]["patterns"]))
     for unit in [*_title_unit(ctx), *units(ctx)]:
-        allowed = _allowed_spans(unit.text)
+        if any_pattern is not None and not any_pattern.search(unit.text):
+            continue  # most units hold no placeholder: one scan instead of one per pattern
+        allowed: list[tuple[int, int]] | None = None  # found on the first hit: most units have none
         taken: list[tuple[int, int]] = []
         for pattern in patterns:
             for m in pattern.finditer(unit.text):
                 span = m.span()
+                if allowed is None:
+                    allowed = _allowed_spans(unit.text)
                 if _overlaps(span, allowed) or _overlaps(span, taken):
                     continue
                 taken.append(span)
@@ -149,7 +156,7 @@ def other_matters_items(ctx: RuleContext) -> None:
         ctx.not_applicable("not-required")
     sections = _require_sections(ctx, "other", "其他需要报告的事项")
     text = _joined(section_units(ctx, sections))
-    whole = ctx.doc.text()
+    whole = doc_text(ctx)
     for entry in _missing(entries, text):
         # Stated in another section (e.g. 要点 under 监督保障): misplaced, not missing.
         elsewhere = any_word(whole, entry["words"]) is not None
@@ -176,7 +183,7 @@ def government_accountability(ctx: RuleContext) -> None:
     if level not in ("government", "government_like"):
         ctx.not_applicable("not-government", level=level)
     entries = _items(ctx, "accountability", True)
-    missing = _missing(entries, ctx.doc.text())
+    missing = _missing(entries, doc_text(ctx))
     if missing:
         overview = find_sections(ctx, "overview")
         ctx.report(
@@ -259,7 +266,7 @@ def _ascii_commas(ctx: RuleContext, body: list[TextUnit], table: dict[str, Any])
 
 @CATALOG.rule("DC407")
 def contact_missing(ctx: RuleContext) -> None:
-    text = ctx.doc.text()
+    text = doc_text(ctx)
     if any(rx(p).search(text) for p in data()["contact"]["patterns"]):
         return
     ctx.report("missing", location=first_location(ctx.doc))

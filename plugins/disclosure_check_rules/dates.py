@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from disclosure_check.model import Location
@@ -20,7 +21,6 @@ from .textscan import (
     compact,
     data,
     first_location,
-    normalize_numbers,
     organ_level,
     regime,
     rx,
@@ -266,8 +266,12 @@ def _title_matches(cited: str, titles: list[str]) -> bool:
     return any(t in cited or cited in t for t in map(_plain_title, titles))
 
 
+_TITLE_NOISE = re.compile(r"[\s〈〉<>《》“”\"]")
+
+
+@lru_cache(maxsize=4096)  # the data file's titles are compared with every citation
 def _plain_title(title: str) -> str:
-    return re.sub(r"[\s〈〉<>《》“”\"]", "", title).replace("(", "（").replace(")", "）")
+    return _TITLE_NOISE.sub("", title).replace("(", "（").replace(")", "）")
 
 
 def _issuer_before(text: str, start: int) -> str | None:
@@ -292,7 +296,7 @@ def document_number(ctx: RuleContext) -> None:
             continue
         number = compact(num_match.group("num"))
         title = m.group("title")
-        issuer = _issuer_before(normalize_numbers(unit.text), m.start())
+        issuer = _issuer_before(unit.normalized, m.start())
         by_title = [d for d in documents if _title_matches(title, d["titles"])]
         by_number = [d for d in documents if number in d["numbers"]]
         location = unit.locate(m.start(), m.end())

@@ -256,6 +256,16 @@ def _identity(layouts: LayoutSet, table: StatTable, ident_id: str) -> Identity |
     )
 
 
+def _identity_checks(
+    ctx: RuleContext, spec: TableSpec, table: StatTable, blank_as_zero: bool
+) -> list[IdentityCheck]:
+    """Every identity of the table evaluated once per document (DC210–DC212 share table 3's);
+    the rules only read the checks."""
+    key = f"identities:{spec.layout_set}:{table.table}:{blank_as_zero}"
+    layouts = layout_set(spec.layout_set)
+    return ctx.cached(key, lambda: check_identities(table, layouts, blank_as_zero=blank_as_zero))
+
+
 def _operands(ident: Identity, chk: IdentityCheck) -> list[tuple[str, str]]:
     """(row, column) of every cell the check added up, left side first."""
     keys = [*ident.lhs, *ident.rhs]
@@ -277,7 +287,7 @@ def check_identity_rule(ctx: RuleContext, rule_id: str) -> None:
     blank_as_zero = bool(option(ctx, "blank_as_zero"))
     doubts = Doubts()
     undecided: dict[tuple[str, str], list[str]] = {}  # (identity, unusable labels) -> where
-    for chk in check_identities(table, layouts, blank_as_zero=blank_as_zero):
+    for chk in _identity_checks(ctx, spec, table, blank_as_zero):
         ident = _identity(layouts, table, chk.id)
         if chk.id not in wanted or ident is None or chk.ok:
             continue
@@ -619,8 +629,12 @@ def _report_cell(
 # DC230 text-table-mismatch
 
 
+_SPACE_RE = re.compile(r"\s+")
+_DIGIT_RE = re.compile(r"\d")
+
+
 def compact(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True)
@@ -659,7 +673,8 @@ def stated_numbers(ctx: RuleContext) -> list[Stated]:
     found: list[Stated] = []
     for sentence, unit in _sentences(ctx):
         for clause in re.split(conf["clause_split"], sentence):
-            for st in conf["statements"]:
+            # A stated number is int(group "n"), which needs a digit: skip clauses without one.
+            for st in conf["statements"] if _DIGIT_RE.search(clause) else ():
                 n = _first_number(clause, st, year)
                 if n is not None:
                     stated = Stated(st["key"], n, sentence, unit)
@@ -850,7 +865,7 @@ def fee_table_link(ctx: RuleContext) -> None:
         ctx.not_applicable("no-fee-row", layout=table.layout or "?")
     sec = section_of(ctx, conf["section"])
     # Without a section 六, a fee statement anywhere in the report still links the table.
-    if _mentions_fees(sec.text() if sec is not None else ctx.doc.text()):
+    if _mentions_fees(sec.text() if sec is not None else textscan.doc_text(ctx)):
         return
     v = table.get(conf["row"], conf["column"])
     value = number_or_zero(v, bool(option(ctx, "blank_as_zero")))

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -37,14 +37,33 @@ def rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# Numbered backreferences and conditionals would change meaning once groups are renumbered.
+_GROUP_NUMBER_REF = re.compile(r"\\[1-9]|\(\?\(")
+
+
+@cache
+def rx_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation that finds a match exactly when one of ``patterns`` would: a single scan
+    tells which texts need the per-pattern scans. None when the patterns cannot be combined."""
+    if not patterns or any(_GROUP_NUMBER_REF.search(p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:  # e.g. the same group name in two patterns
+        return None
+
+
 def normalize_numbers(text: str) -> str:
     """Unify how document numbers are printed; keeps the length, so match offsets stay valid."""
     text = text.translate(_FULLWIDTH_DIGITS)
     return _YEAR_BRACKETS.sub(lambda m: "〔" + m.group(1) + "〕", text)
 
 
+_SPACE_RE = re.compile(r"\s+")
+
+
 def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACE_RE.sub("", text)
 
 
 # -- text units ------------------------------------------------------------------------------
@@ -68,6 +87,11 @@ class TextUnit:
         snippet = ("…" if lo else "") + self.text[lo:hi] + ("…" if hi < len(self.text) else "")
         section = self.location.section or (self.top.label if self.top else None)
         return self.location.model_copy(update={"snippet": snippet.strip(), "section": section})
+
+    @cached_property
+    def normalized(self) -> str:
+        """:func:`normalize_numbers` of the text, computed once (several rules search it)."""
+        return normalize_numbers(self.text)
 
 
 def text_units(doc: Document, *, headings: bool = True) -> Iterator[TextUnit]:
@@ -93,9 +117,14 @@ def search(
     units_: Iterable[TextUnit], pattern: re.Pattern[str], *, normalize: bool = False
 ) -> Iterator[tuple[TextUnit, re.Match[str]]]:
     for unit in units_:
-        text = normalize_numbers(unit.text) if normalize else unit.text
+        text = unit.normalized if normalize else unit.text
         for match in pattern.finditer(text):
             yield unit, match
+
+
+def doc_text(ctx: RuleContext) -> str:
+    """``Document.text()``, joined once per document for all the rules that search it."""
+    return ctx.cached("textscan.doc_text", ctx.doc.text)
 
 
 def first_location(doc: Document) -> Location:
