@@ -112,9 +112,9 @@ def align_offsets(root: Any, text: str) -> dict[Any, int]:
     names: list[str] = []
     starts: list[int] = []
     for m in _TAG_SCAN_RE.finditer(text):
-        name = m.group(1) or m.group(2)
-        if name:
-            names.append(name.lower())
+        group = m.lastindex  # 1: script/style, 2: any other start tag, None: a comment
+        if group:
+            names.append(m[group].lower())
             starts.append(m.start())
     offsets: dict[Any, int] = {}
     cursor = 0

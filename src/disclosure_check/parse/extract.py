@@ -239,13 +239,21 @@ def _descend(start: Any, plain: dict[Any, int]) -> Any:
 
 
 def _outside_text(root: Any, article: Any) -> str:
-    """Page text outside the article (bylines with 发布时间, metadata tables), whitespace runs
-    collapsed, bounded. The article's text is one contiguous stretch of the page's text."""
-    page = all_text(root)
-    inner = all_text(article) if article is not None else ""
-    if inner.strip():
+    """Page text outside the article (bylines with 发布时间, metadata tables), bounded."""
+    page = _pieces(root)
+    inner = _pieces(article) if article is not None else ""
+    if inner:
         page = page.replace(inner, " ", 1)
-    return " ".join(page.split())[:200_000]
+    return page[:200_000]
+
+
+def _pieces(el: Any) -> str:
+    """The text pieces below ``el``, stripped, empty ones dropped, joined by one space."""
+    return " ".join(t for t in map(str.strip, _TEXT_NODES(el)) if t)
+
+
+# The text pieces ``itertext()`` yields, as plain strings (no per-piece "smart" string objects).
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 
 
 def _clean(text: str | None) -> str:
