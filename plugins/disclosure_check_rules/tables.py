@@ -584,9 +584,10 @@ def table_cell_invalid(ctx: RuleContext) -> None:
     doubts = Doubts()
     for spec, table in found_tables(ctx, doubts):
         lay = layout_of(spec, table)
+        columns = {c.key: c for c in lay.columns} if lay else {}  # (keys are unique)
         for row, cols in table.cells.items():
             for col, v in cols.items():
-                problem = cell_problem(v, lay.column(col) if lay else None)
+                problem = cell_problem(v, columns.get(col))
                 if problem is None:
                     continue
                 if v.placed_by == "position":
@@ -655,10 +656,15 @@ def _sentences(ctx: RuleContext) -> Iterator[tuple[str, textscan.TextUnit]]:
     """Sentences about disclosure requests: anchored (in the sentence or its section heading)
     and free of the skip words (other years, running totals, other kinds of requests)."""
     conf = data()["DC230"]
+    headings: dict[int, str] = {}  # id(section) -> its compacted heading, shared by its units
     for unit in textscan.units(ctx):
         if unit.heading:
             continue
-        heading = compact(unit.section.heading) if unit.section else ""
+        sec = unit.section
+        if sec is None:
+            heading = ""
+        elif (heading := headings.get(id(sec))) is None:
+            heading = headings[id(sec)] = compact(sec.heading)
         for sentence in re.split(conf["sentence_split"], compact(unit.text)):
             if not any(a in sentence or a in heading for a in conf["anchors"]):
                 continue
