@@ -53,7 +53,9 @@ def measure(n: int, jobs: int) -> dict[str, float]:
         _ = checker.registry  # plugin loading is start-up, not per-report work
         start = time.perf_counter()
         with AuditStore(Path(tmp) / "audit.db") as store:
-            result = run_audit(manifest, checker, store=store, options=AuditOptions(jobs=jobs, keep_reports=False))
+            result = run_audit(
+                manifest, checker, store=store, options=AuditOptions(jobs=jobs, keep_reports=False)
+            )
         wall = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -35,7 +35,7 @@ def test_third_party_rule_runs_from_the_cli(capsys: pytest.CaptureFixture[str]) 
     code = main(["check", str(SEED), str(PINGTAN_2025), "--select", "EX", "--format", "json"])
     result = json.loads(capsys.readouterr().out)
     ex = {
-        Path(r["source"]).name: [o for o in r["outcomes"] if o["rule_id"] == "EX001"][0]
+        Path(r["source"]).name: next(o for o in r["outcomes"] if o["rule_id"] == "EX001")
         for r in result["reports"]
     }
     # The seed ends "山西省教育厅 / 2018年3月5日"; the 2025 page ends with empty paragraphs.

@@ -16,5 +16,5 @@ __all__ = ["Checker", "__version__", "check", "parse"]
 
 # Imported here, not lazily: the subpackage ``disclosure_check.parse`` would otherwise shadow the
 # function of the same name once anything imports it. Plugins still load lazily (per Checker).
-from .engine import Checker, check  # noqa: E402
-from .parse import parse  # noqa: E402
+from .engine import Checker, check
+from .parse import parse

@@ -196,7 +196,9 @@ def validate(
         if raw_path.lower().startswith(("http://", "https://")):
             source = raw_path  # fetched by the worker; a failed fetch is reported on the row then
         elif "://" in raw_path:
-            bad(f"only http and https URLs can be fetched: {raw_path} / 仅支持http和https网址", year)
+            bad(
+                f"only http and https URLs can be fetched: {raw_path} / 仅支持http和https网址", year
+            )
             continue
         else:
             file = (base / raw_path).resolve()
