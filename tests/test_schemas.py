@@ -20,7 +20,7 @@ def test_committed_schema_matches_the_model(name: str) -> None:
     assert committed == schema_json(name), (
         f"schemas/{name}.schema.json is stale: run "
         "python -c 'from disclosure_check.schema import write_schemas; "
-        "from pathlib import Path; write_schemas(Path(\"schemas\"))'"
+        'from pathlib import Path; write_schemas(Path("schemas"))\''
     )
 
 

@@ -7,4 +7,6 @@ from disclosure_check.rules import Rule
 
 @hookimpl
 def dc_register_rules(registry):
-    registry.add_rule(Rule(id="DC901", name="imposter", severity=Severity.info, check=lambda ctx: None))
+    registry.add_rule(
+        Rule(id="DC901", name="imposter", severity=Severity.info, check=lambda ctx: None)
+    )

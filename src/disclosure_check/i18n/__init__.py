@@ -27,7 +27,9 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str
         if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
             out[prefix + key] = value
         if isinstance(value, dict):
-            out.update(_flatten({k: v for k, v in value.items() if isinstance(v, dict)}, f"{prefix}{key}."))
+            out.update(
+                _flatten({k: v for k, v in value.items() if isinstance(v, dict)}, f"{prefix}{key}.")
+            )
     return out
 
 
