@@ -250,10 +250,12 @@ def number_or_zero(v: StatValue | None, blank_as_zero: bool) -> float | None:
 # Identity rules (DC210, DC211, DC212, DC220): one shared evaluation
 
 
-def _identity(layouts: LayoutSet, table: StatTable, ident_id: str) -> Identity | None:
-    return next(
-        (i for i in layouts.identities_for(table.table, table.layout) if i.id == ident_id), None
-    )
+def _identities(layouts: LayoutSet, table: StatTable) -> dict[str, Identity]:
+    """The table's identities by id; the first declared wins, as a search in file order would."""
+    found: dict[str, Identity] = {}
+    for ident in layouts.identities_for(table.table, table.layout):
+        found.setdefault(ident.id, ident)
+    return found
 
 
 def _identity_checks(
@@ -287,8 +289,9 @@ def check_identity_rule(ctx: RuleContext, rule_id: str) -> None:
     blank_as_zero = bool(option(ctx, "blank_as_zero"))
     doubts = Doubts()
     undecided: dict[tuple[str, str], list[str]] = {}  # (identity, unusable labels) -> where
+    identities = _identities(layouts, table)
     for chk in _identity_checks(ctx, spec, table, blank_as_zero):
-        ident = _identity(layouts, table, chk.id)
+        ident = identities.get(chk.id)
         if chk.id not in wanted or ident is None or chk.ok:
             continue
         at = _at_label(table, lay, chk)
