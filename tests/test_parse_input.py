@@ -179,3 +179,23 @@ def test_outline_rendering() -> None:
     assert "title:      平潭综合实验区2025年度政府信息公开工作年度报告" in out
     assert "\n一、总体情况\n" in out and "\n  （一）主动公开方面 (run-in)\n" in out
     assert "[table t2: 28×10 ok]" in out
+
+
+def test_gbk_page_with_a_lying_utf8_meta_is_read_as_gb18030() -> None:
+    """A CMS template that says utf-8 around a GBK body: GB18030 is tried before generic
+    detection, which may otherwise guess a Cyrillic code page."""
+    from disclosure_check.parse import parse
+
+    source = (CORPUS / "pingtan-zone-2025.html").read_text(encoding="utf-8")
+    doc = parse(source.encode("gb18030"))
+    assert doc.meta.encoding == "gb18030"
+    assert doc.meta.title == "平潭综合实验区2025年度政府信息公开工作年度报告"
+
+
+def test_latin1_bytes_are_not_forced_into_gb18030() -> None:
+    from disclosure_check.parse.decode import decode
+
+    text = "café résumé naïve déjà vu à la carte " * 300
+    decoded = decode(text.encode("latin-1"))
+    assert decoded.encoding != "gb18030"
+    assert "caf" in decoded.text and not any("\u4e00" <= ch <= "\u9fff" for ch in decoded.text)
