@@ -204,9 +204,41 @@ def _prepared(layouts: LayoutSet) -> _Prepared:
 # Reading one layout over the fragments of one table
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A value placed while reading one layout. Every table is read with each of its layouts
+    and all but the best are discarded, so StatValues are only made for the winner."""
+
+    cell: Cell
+    table_id: str
+    r: int
+    c: int
+    placed_by: str = "labels"
+
+    def value(self) -> StatValue:
+        cell = self.cell
+        src_r, src_c = cell.origin or (self.r, self.c)
+        return StatValue(  # (validating is faster than pydantic's pure-Python model_construct)
+            value=cell.value,
+            raw=cell.raw,
+            text=cell.text,
+            kind=cell.kind,
+            unit=cell.unit,
+            table_id=self.table_id,
+            grid_row=src_r,
+            grid_col=src_c,
+            location=cell.location,
+            placed_by=self.placed_by,
+        )
+
+
+_Cells = dict[str, dict[str, _Pending]]  # row key -> column key -> value (StatTable.cells to be)
+
+
 @dataclass
 class _State:
     out: StatTable
+    cells: _Cells = field(default_factory=dict)
     block: str | None = None
     colmap: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # col -> (row?, col)
     colmap_width: int = 0
@@ -221,20 +253,8 @@ def _distinct(texts: list[str]) -> list[str]:
     return out
 
 
-def _value(cell: Cell, table: Table, r: int, c: int, placed_by: str = "labels") -> StatValue:
-    src_r, src_c = cell.origin or (r, c)
-    return StatValue(  # (validating is faster than pydantic's pure-Python model_construct)
-        value=cell.value,
-        raw=cell.raw,
-        text=cell.text,
-        kind=cell.kind,
-        unit=cell.unit,
-        table_id=table.id,
-        grid_row=src_r,
-        grid_col=src_c,
-        location=cell.location,
-        placed_by=placed_by,
-    )
+def _value(cell: Cell, table: Table, r: int, c: int, placed_by: str = "labels") -> _Pending:
+    return _Pending(cell, table.id, r, c, placed_by)
 
 
 def _block_ok(comp: _Compiled, block: str | None, kind: str) -> set[str] | None:
@@ -381,7 +401,7 @@ def _read_data_row(comp: _Compiled, table: Table, st: _State, r: int, row: list[
                 )
             )
         return
-    if spec.key in out.cells:
+    if spec.key in st.cells:
         out.unmatched.append(
             Unmatched(
                 table_id=table.id,
@@ -405,7 +425,7 @@ def _read_data_row(comp: _Compiled, table: Table, st: _State, r: int, row: list[
             )
         )
         return
-    out.cells[spec.key] = placed
+    st.cells[spec.key] = placed
     out.row_labels[spec.key] = leaf
 
 
@@ -416,8 +436,8 @@ def _place_row(
     r: int,
     row: list[Cell],
     values: list[tuple[int, Cell]],
-) -> dict[str, StatValue] | None:
-    placed: dict[str, StatValue] = {}
+) -> dict[str, _Pending] | None:
+    placed: dict[str, _Pending] = {}
     if st.colmap:
         seen_src: set[tuple[int, int]] = set()
         for c, cell in values:
@@ -447,7 +467,7 @@ def _read_group_row(comp: _Compiled, table: Table, st: _State, r: int, row: list
     elif not any(cell.kind == CellKind.number for cell in row):
         return
     if st.colmap:
-        if any(rk in out.cells for rk, _ in st.colmap.values()):
+        if any(rk in st.cells for rk, _ in st.colmap.values()):
             out.unmatched.append(
                 Unmatched(
                     table_id=table.id,
@@ -463,15 +483,15 @@ def _read_group_row(comp: _Compiled, table: Table, st: _State, r: int, row: list
                 continue
             cell = row[c]
             src = cell.origin or (r, c)
-            if src in seen or ck in out.cells.get(rk, {}):
+            if src in seen or ck in st.cells.get(rk, {}):
                 continue
             seen.add(src)
-            out.cells.setdefault(rk, {})[ck] = _value(cell, table, r, c)
+            st.cells.setdefault(rk, {})[ck] = _value(cell, table, r, c)
         return
     values = _trim([(c, cell) for c, cell in enumerate(row) if cell.kind in _VALUE_KINDS])
     data_rows = comp.lay.data_rows()
     cols = [c for c in comp.lay.columns if not c.optional]
-    if len(values) != len(data_rows) * len(cols) or any(k.key in out.cells for k in data_rows):
+    if len(values) != len(data_rows) * len(cols) or any(k.key in st.cells for k in data_rows):
         out.unmatched.append(
             Unmatched(
                 table_id=table.id,
@@ -487,14 +507,14 @@ def _read_group_row(comp: _Compiled, table: Table, st: _State, r: int, row: list
         for cspec in cols:
             c, cell = next(it)
             value = _value(cell, table, r, c, "position")
-            out.cells.setdefault(rspec.key, {})[cspec.key] = value
+            st.cells.setdefault(rspec.key, {})[cspec.key] = value
 
 
 def _is_required_text(comp: _Compiled, text: str) -> bool:
     return any(label_key(t) in label_key(text) for t in comp.lay.required_texts)
 
 
-def _read_layout(comp: _Compiled, fragments: list[Table]) -> StatTable:
+def _read_layout(comp: _Compiled, fragments: list[Table]) -> tuple[StatTable, _Cells]:
     lay = comp.lay
     out = StatTable(
         table=lay.table,
@@ -507,18 +527,18 @@ def _read_layout(comp: _Compiled, fragments: list[Table]) -> StatTable:
     st = _State(out=out)
     for table in fragments:
         _read_fragment(comp, table, st)
-    _finish(comp, fragments, out)
-    return out
+    _finish(comp, fragments, out, st.cells)
+    return out, st.cells
 
 
-def _finish(comp: _Compiled, fragments: list[Table], out: StatTable) -> None:
+def _finish(comp: _Compiled, fragments: list[Table], out: StatTable, cells: _Cells) -> None:
     lay = comp.lay
     if lay.orientation == "column_groups":
         for rspec in lay.data_rows():
-            if rspec.key in out.cells:
+            if rspec.key in cells:
                 out.row_labels.setdefault(rspec.key, rspec.label)
-    out.missing_rows = [r.key for r in lay.data_rows() if r.key not in out.cells and not r.optional]
-    present_cols = {k for row in out.cells.values() for k in row}
+    out.missing_rows = [r.key for r in lay.data_rows() if r.key not in cells and not r.optional]
+    present_cols = {k for row in cells.values() for k in row}
     out.missing_columns = [
         c.key for c in lay.columns if not c.optional and c.key not in present_cols
     ]
@@ -535,9 +555,9 @@ def _finish(comp: _Compiled, fragments: list[Table], out: StatTable) -> None:
         )
 
 
-def _score(t: StatTable) -> int:
-    matched_rows = len(t.cells)
-    matched_cols = len({k for row in t.cells.values() for k in row})
+def _score(t: StatTable, cells: _Cells) -> int:
+    matched_rows = len(cells)
+    matched_cols = len({k for row in cells.values() for k in row})
     return (
         matched_rows
         + matched_cols
@@ -549,10 +569,11 @@ def _score(t: StatTable) -> int:
 
 def _best_layout(prep: _Prepared, layouts: list[TableLayout], fragments: list[Table]) -> StatTable:
     results = [_read_layout(prep.compiled[id(lay)], fragments) for lay in layouts]
-    scores = {r.layout or "": _score(r) for r in results}
+    scores = {t.layout or "": _score(t, cells) for t, cells in results}
     # Highest score; ties go to the later format year (layouts are listed newest first per table
     # in the national file, but sort explicitly so file order does not matter).
-    best = max(results, key=lambda r: (scores[r.layout or ""], r.layout or ""))
+    best, cells = max(results, key=lambda tc: (scores[tc[0].layout or ""], tc[0].layout or ""))
+    best.cells = {row: {col: p.value() for col, p in cols.items()} for row, cols in cells.items()}
     best.layout_scores = dict(sorted(scores.items()))
     return best
 
