@@ -58,7 +58,7 @@ def median_ms(fn: Callable[[], object], n: int, setup: Callable[[], object] | No
 def clear_label_memo() -> None:
     """Forget the statistics' memoised label keys, so that a report measured N times is not
     helped by its own earlier runs (in an audit, only labels repeat between reports)."""
-    from disclosure_check.parse import statistics as stats_module
+    from disclosure_check.parsing import statistics as stats_module
 
     for name in ("label_key", "loose_key"):
         getattr(getattr(stats_module, name), "cache_clear", lambda: None)()
@@ -86,8 +86,8 @@ def _timed_checker() -> Any:
 def warm(n: int, show_matrix: bool) -> None:
     from disclosure_check.batch.facts import extract_facts, layout_set
     from disclosure_check.engine import Checker
-    from disclosure_check.parse import parse
-    from disclosure_check.parse.statistics import extract_statistics
+    from disclosure_check.parsing import parse
+    from disclosure_check.parsing.statistics import extract_statistics
 
     checker = Checker()
     timed = _timed_checker()
@@ -158,7 +158,7 @@ def _cold_once() -> dict[str, float]:
     """Run in a fresh process: what the first report costs beyond a warm one."""
     t0 = time.perf_counter()
     from disclosure_check.engine import Checker
-    from disclosure_check.parse import parse
+    from disclosure_check.parsing import parse
 
     t_import = time.perf_counter() - t0
     docs = [parse(p.read_bytes(), name=p.name) for p in corpus_files()]

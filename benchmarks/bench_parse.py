@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lxml.html
 
-from disclosure_check.parse import parse
+from disclosure_check.parsing import parse
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 

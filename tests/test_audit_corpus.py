@@ -127,7 +127,13 @@ def test_entries_sorted_by_unit_and_year(audited: tuple[Path, BatchResult]) -> N
     keys = [(e.unit, e.year) for e in result.entries]
     assert keys == sorted(keys)
     for e in result.entries:
-        assert [o.rule_id for o in e.batch_outcomes] == ["DC501", "DC502", "DC503", "DC504", "DC505"]
+        assert [o.rule_id for o in e.batch_outcomes] == [
+            "DC501",
+            "DC502",
+            "DC503",
+            "DC504",
+            "DC505",
+        ]
 
 
 def test_dc501_copy_of_previous_year(audited: tuple[Path, BatchResult]) -> None:

@@ -21,7 +21,7 @@ from disclosure_check.cli import main
 from disclosure_check.engine import Checker
 from disclosure_check.model import Outcome
 from disclosure_check.model.fetch import FetchResult
-from disclosure_check.parse import parse
+from disclosure_check.parsing import parse
 
 # Short limits: the slow route answers after 5 s, the loop never ends, the big page is 300 KB.
 LIMITS = FetchOptions(timeout=0.5, deadline=2.0, retries=1, backoff=0.01, max_bytes=256 * 1024)

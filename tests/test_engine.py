@@ -187,7 +187,7 @@ def test_same_input_same_output(checker: Checker) -> None:
 def test_one_file_crashing_the_parser_does_not_stop_the_run(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from disclosure_check.parse import pipeline
+    from disclosure_check.parsing import pipeline
 
     good = tmp_path / "a-good.txt"
     bad = tmp_path / "b-bad.txt"
@@ -202,8 +202,7 @@ def test_one_file_crashing_the_parser_does_not_stop_the_run(
             raise MemoryError("simulated")
         return real(source, **kwargs)
 
-    # The package binds the name `parse` to the function, so patch the module object itself.
-    monkeypatch.setattr(importlib.import_module("disclosure_check.parse"), "parse", flaky)
+    monkeypatch.setattr(importlib.import_module("disclosure_check.parsing"), "parse", flaky)
     checker = Checker(entry_point_plugins=False)
     result = checker.check_paths([good, bad, missing])
     statuses = [(r.source.rsplit("/", 1)[-1], r.status.value) for r in result.reports]

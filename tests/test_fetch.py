@@ -24,8 +24,8 @@ import pytest
 
 from disclosure_check import __version__
 from disclosure_check.fetch import DEFAULT_USER_AGENT, FetchErrorKind, FetchResult, fetch
-from disclosure_check.parse import parse
-from disclosure_check.parse.outline import render_outline
+from disclosure_check.parsing import parse
+from disclosure_check.parsing.outline import render_outline
 
 CORPUS = Path(__file__).parent / "corpus"
 UTF8_PAGE = CORPUS / "pingtan-zone-2025.html"

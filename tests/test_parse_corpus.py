@@ -16,8 +16,8 @@ from disclosure_check.model.document import (
     ReportKind,
     TableStatus,
 )
-from disclosure_check.parse import parse
-from disclosure_check.parse.headings import normalize_heading
+from disclosure_check.parsing import parse
+from disclosure_check.parsing.headings import normalize_heading
 
 CORPUS = Path(__file__).parent / "corpus"
 LABELS = {d["file"]: d for d in json.loads((CORPUS / "labels.json").read_text("utf-8"))}

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from disclosure_check.parse.blocks import align_offsets, element_text
-from disclosure_check.parse.decode import decode
-from disclosure_check.parse.extract import _outside_text, extract_html
-from disclosure_check.parse.tables import _BLOCK_TAGS, _SLOW_TAGS, _is_simple
+from disclosure_check.parsing.blocks import align_offsets, element_text
+from disclosure_check.parsing.decode import decode
+from disclosure_check.parsing.extract import _outside_text, extract_html
+from disclosure_check.parsing.tables import _BLOCK_TAGS, _SLOW_TAGS, _is_simple
 
 CORPUS = Path(__file__).parent / "corpus"
 PAGES = sorted(p.name for p in CORPUS.glob("*.html"))

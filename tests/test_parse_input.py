@@ -9,8 +9,8 @@ import pytest
 
 from disclosure_check.errors import InputError
 from disclosure_check.model.document import DocumentStatus
-from disclosure_check.parse import parse
-from disclosure_check.parse.outline import render_outline
+from disclosure_check.parsing import parse
+from disclosure_check.parsing.outline import render_outline
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -184,7 +184,7 @@ def test_outline_rendering() -> None:
 def test_gbk_page_with_a_lying_utf8_meta_is_read_as_gb18030() -> None:
     """A CMS template that says utf-8 around a GBK body: GB18030 is tried before generic
     detection, which may otherwise guess a Cyrillic code page."""
-    from disclosure_check.parse import parse
+    from disclosure_check.parsing import parse
 
     source = (CORPUS / "pingtan-zone-2025.html").read_text(encoding="utf-8")
     doc = parse(source.encode("gb18030"))
@@ -193,7 +193,7 @@ def test_gbk_page_with_a_lying_utf8_meta_is_read_as_gb18030() -> None:
 
 
 def test_latin1_bytes_are_not_forced_into_gb18030() -> None:
-    from disclosure_check.parse.decode import decode
+    from disclosure_check.parsing.decode import decode
 
     text = "café résumé naïve déjà vu à la carte " * 300
     decoded = decode(text.encode("latin-1"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from disclosure_check.model.document import ReportKind
-from disclosure_check.parse import parse
+from disclosure_check.parsing import parse
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from disclosure_check.model.document import Document, NumberingStyle
-from disclosure_check.parse import parse
+from disclosure_check.parsing import parse
 
 CORPUS = Path(__file__).parent / "corpus"
 LABELS = {d["file"]: d for d in json.loads((CORPUS / "labels.json").read_text("utf-8"))}

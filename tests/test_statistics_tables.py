@@ -11,13 +11,13 @@ import pytest
 
 from disclosure_check.model.document import Document, Location, Paragraph, Section, Table
 from disclosure_check.model.statistics import LayoutSet, StatTable, StatTableStatus
-from disclosure_check.parse.statistics import (
+from disclosure_check.parsing.statistics import (
     check_identities,
     extract_statistics,
     label_key,
     load_layouts,
 )
-from disclosure_check.parse.tables import table_from_element, table_from_markdown
+from disclosure_check.parsing.tables import table_from_element, table_from_markdown
 
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -303,7 +303,7 @@ def test_image_table_is_unreadable(layouts: LayoutSet) -> None:
     ],
 )
 def test_with_parser(layouts: LayoutSet, name: str, status: str) -> None:
-    parse = pytest.importorskip("disclosure_check.parse").parse
+    parse = pytest.importorskip("disclosure_check.parsing").parse
     stats = extract_statistics(parse(CORPUS / name), layouts)
     for key in ("table2", "table3", "table4"):
         t = stats.get(key)

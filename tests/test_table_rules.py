@@ -15,8 +15,8 @@ from disclosure_check import Checker
 from disclosure_check.model import Document, Outcome, Paragraph, Section
 from disclosure_check.model.document import Image, Meta
 from disclosure_check.model.results import DocumentReport, RuleOutcome
-from disclosure_check.parse import parse
-from disclosure_check.parse.statistics import extract_statistics, load_layouts
+from disclosure_check.parsing import parse
+from disclosure_check.parsing.statistics import extract_statistics, load_layouts
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "corpus"

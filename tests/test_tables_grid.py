@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from disclosure_check.model.document import CellKind, Location, TableStatus
-from disclosure_check.parse.tables import classify, table_from_element, table_from_markdown
+from disclosure_check.parsing.tables import classify, table_from_element, table_from_markdown
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -38,8 +38,8 @@ from disclosure_check.model.statistics import (
     TableLayout,
     TableSpec,
 )
-from disclosure_check.parse.statistics import check_identities, extract_statistics
-from disclosure_check.parse.tables import classify
+from disclosure_check.parsing.statistics import check_identities, extract_statistics
+from disclosure_check.parsing.tables import classify
 from disclosure_check.rules import Catalog, RuleContext
 
 from . import sectionmap, textscan

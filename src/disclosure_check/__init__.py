@@ -11,10 +11,25 @@ Library API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 __all__ = ["Checker", "__version__", "check", "parse"]
 
-# Imported here, not lazily: the subpackage ``disclosure_check.parse`` would otherwise shadow the
-# function of the same name once anything imports it. Plugins still load lazily (per Checker).
-from .engine import Checker, check
-from .parse import parse
+if TYPE_CHECKING:
+    from .engine import Checker, check
+    from .parsing import parse
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: importing the package (as the always-loaded pytest plugin does) stays cheap; the
+    # engine, the parser and pydantic load on first use.
+    if name in ("Checker", "check"):
+        from . import engine
+
+        return getattr(engine, name)
+    if name == "parse":
+        from .parsing import parse
+
+        return parse
+    raise AttributeError(f"module 'disclosure_check' has no attribute {name!r}")

@@ -269,8 +269,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .parse import parse
-    from .parse.outline import render_outline
+    from .parsing import parse
+    from .parsing.outline import render_outline
 
     docs = [parse(path) for path in expand_paths(args.paths)]
     if args.format == "json":

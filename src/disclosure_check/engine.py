@@ -180,7 +180,7 @@ class Checker:
     def parse(self, source: Source, *, name: str | None = None) -> Document:
         if isinstance(source, Document):
             return source
-        from .parse import parse  # lazy: the parser is only needed when checking
+        from .parsing import parse  # lazy: the parser is only needed when checking
 
         doc = parse(source)
         if name:

@@ -5,7 +5,7 @@ by hand so each hop is recorded and loops are caught. Every wait is bounded: the
 the per-read timeout, and a total deadline enforced by a watchdog that shuts the socket down (a
 server dripping one byte a second defeats per-read timeouts alone).
 
-The bytes are not decoded here; the parser does that (``disclosure_check.parse.parse(result.body)``).
+The bytes are not decoded here; the parser does that (``disclosure_check.parsing.parse(result.body)``).
 ``result.charset`` is the HTTP charset, kept for the caller.
 
     >>> result = fetch("https://www.example.gov.cn/2023/report.html")  # doctest: +SKIP

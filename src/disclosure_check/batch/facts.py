@@ -65,7 +65,7 @@ def jaccard_estimate(a: list[int], b: list[int], k: int = SKETCH_SIZE) -> float:
 def layout_set(checker: Checker, name: str = "national") -> LayoutSet | None:
     """A layouts file ``layouts/<name>.toml`` shipped by a loaded rule pack (the tables rules
     read the same file), or None when no pack ships one."""
-    from ..parse.statistics import load_layouts  # lazy: only workers need it
+    from ..parsing.statistics import load_layouts  # lazy: only workers need it
 
     for plugin in checker.plugin_set.manager.get_plugins():
         for folder in getattr(plugin, "__path__", []):
@@ -80,7 +80,7 @@ def statistics(doc: Document, layouts: LayoutSet | None) -> StatisticsTables:
     given = doc.statistics or StatisticsTables()
     if given.table3 is not None or layouts is None or doc.status.value != "ok":
         return given
-    from ..parse.statistics import extract_statistics
+    from ..parsing.statistics import extract_statistics
 
     return extract_statistics(doc, layouts)
 

@@ -1,6 +1,6 @@
 """The typed model of a parsed report: metadata, a section tree, paragraphs and tables.
 
-Pure data. The parser (``disclosure_check.parse``) builds it; rules only read it.
+Pure data. The parser (``disclosure_check.parsing``) builds it; rules only read it.
 """
 
 from __future__ import annotations

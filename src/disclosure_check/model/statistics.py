@@ -8,7 +8,7 @@ Two halves:
   :class:`LayoutSet`;
 * the *results* (:class:`StatisticsTables`): every value keyed by (row key, column key), found by
   its labels, with its raw text, kind and cell location. Filled by
-  ``disclosure_check.parse.statistics.extract_statistics``.
+  ``disclosure_check.parsing.statistics.extract_statistics``.
 
 Keys are English and stable; labels are the Chinese text as printed in the official format.
 """
