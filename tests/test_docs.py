@@ -70,3 +70,16 @@ def test_readme_lists_every_subcommand() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:  # type: ignore[union-attr]
         assert f"disclosure-check {name}" in readme, f"README does not show `{name}`"
+
+
+def test_rule_catalogue_document_is_in_step_with_the_rules() -> None:
+    from disclosure_check.plugins import load_plugins
+    from disclosure_check.ruledocs import catalogue_markdown
+
+    registry = load_plugins(disabled=["example"]).registry
+    rules = [*registry.rules.values(), *registry.batch_rules.values()]
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == catalogue_markdown(rules, registry.owners), (
+        "docs/rules.md is stale: disclosure-check rules --format markdown "
+        "--disable-plugin example > docs/rules.md"
+    )

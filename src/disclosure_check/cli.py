@@ -18,6 +18,7 @@ from .engine import Checker, expand_paths
 from .errors import DisclosureCheckError
 from .i18n import normalize_lang, t
 from .model import DocumentStatus, RunResult, Severity
+from .ruledocs import catalogue_markdown, explain
 from .rules import localize
 from .schema import SCHEMAS, schema_json
 
@@ -132,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("rules", help="list the rule catalogue")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--formats", action="store_true", help="list output formats instead")
     _common(p)
 
@@ -291,6 +292,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     every = {**checker.registry.rules, **checker.registry.batch_rules}  # batch: DC5xx (audit)
     rules = [every[k] for k in sorted(every)]
+    if args.format == "markdown":
+        sys.stdout.write(catalogue_markdown(rules, checker.registry.owners))
+        return EXIT_CLEAN
     if args.format == "json":
         rows = [
             {
@@ -318,20 +322,8 @@ def cmd_rule(args: argparse.Namespace) -> int:
     rule = checker.registry.rules.get(rule_id) or checker.registry.batch_rules.get(rule_id)
     if rule is None:
         raise DisclosureCheckError(f"unknown rule {args.rule_id!r}; see `disclosure-check rules`")
-    doc = rule.docs.get(lang)
     print(f"{rule.id} {rule.name}")
-    print(f"{t('label.severity', lang)}: {t('severity.' + rule.severity.value, lang)}")
-    if rule.basis:
-        print(f"{t('label.basis', lang)}: {localize(rule.basis, lang)}")
-    if doc:
-        print(f"\n{doc.summary}\n")
-        for label, text in (
-            ("what", doc.what),
-            ("why", doc.why),
-            ("example", doc.example),
-            ("fix", doc.fix),
-        ):
-            print(f"## {t('label.' + label, lang)}\n{text.strip()}\n")
+    sys.stdout.write(explain(rule, lang))
     return EXIT_CLEAN
 
 
