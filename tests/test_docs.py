@@ -61,6 +61,8 @@ def test_toml_examples_validate(where: str, text: str) -> None:
         checker = Checker()
         checker.registry.add_profile(data, where)
         assert checker.registry.profile(data["id"]).id == data["id"]
+    elif "project" in data:  # a plugin package's pyproject.toml
+        assert "disclosure_check" in data["project"]["entry-points"]
     else:  # a rule catalog entry
         assert all("name" in entry for entry in data.values())
 
