@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .baseline import apply_baseline, load_baseline, write_baseline
@@ -152,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _checker(args: argparse.Namespace, **overrides: object) -> Checker:
+def _checker(args: argparse.Namespace, **overrides: Any) -> Checker:
     config = Config() if args.no_config else load_config(args.config)
     return Checker(
         config,
@@ -195,7 +196,7 @@ def _targets(
             f"{len(outputs)} --output for {len(formats)} --format: pair each output"
         )
     unknown = [f for f in formats if known is not None and f not in known]
-    if unknown:
+    if unknown and known is not None:
         raise DisclosureCheckError(
             f"unknown format {unknown[0]!r} (available: {', '.join(sorted(known))})"
         )

@@ -19,7 +19,7 @@ from .rules import Rule
 class Formatter(Protocol):
     """An output format: renders a whole run (one or many reports) to text."""
 
-    def __call__(self, result: RunResult, *, lang: str) -> str: ...
+    def __call__(self, result: RunResult, *, lang: str, color: bool = False) -> str: ...
 
 
 @dataclass
