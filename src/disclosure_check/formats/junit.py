@@ -95,8 +95,8 @@ def _suite(report: DocumentReport, lang: str, seen: set[tuple[str, str]]) -> ET.
         counts["tests"] += 1
         if outcome.outcome in _COUNTED:
             counts[_COUNTED[outcome.outcome]] += 1
-    for key, value in counts.items():
-        suite.set(key, str(value))
+    for key, count in counts.items():
+        suite.set(key, str(count))
     suite.set("time", "0")
     return suite
 
