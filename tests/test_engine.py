@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from disclosure_check import Checker
+from disclosure_check.errors import ConfigError
 from disclosure_check.model import (
     Document,
     DocumentStatus,
@@ -213,3 +214,34 @@ def test_one_file_crashing_the_parser_does_not_stop_the_run(
     ]
     assert "MemoryError: simulated" in (result.reports[1].status_reason or "")
     assert any(d.code == "internal-error" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("option", "selectors"),
+    [
+        ("select", ["t"]),  # case matters: a lower-case prefix used to select nothing at all
+        ("select", ["XYZ"]),
+        ("extend_select", ["T", "Q9"]),
+        ("ignore", ["T00X"]),
+    ],
+)
+def test_selector_matching_no_rule_is_a_config_error(option: str, selectors: list[str]) -> None:
+    c = Checker(entry_point_plugins=False, **{option: selectors})
+    c.registry.add_rules([_rule("T001", _finds), _rule("T002", _passes)])
+    with pytest.raises(ConfigError, match="matches no rule"):
+        c.selected_rules()
+    with pytest.raises(ConfigError, match="matches no rule"):
+        c.check_paths([])
+
+
+def test_per_file_ignore_selector_matching_no_rule_is_a_config_error() -> None:
+    c = Checker(entry_point_plugins=False, per_file_ignores={"*.html": ["T9"]})
+    c.registry.add_rules([_rule("T001", _finds)])
+    with pytest.raises(ConfigError, match=r"per-file-ignores\['\*\.html'\]: 'T9'"):
+        c.selected_rules("a.html")
+
+
+def test_known_selectors_and_all_pass_validation() -> None:
+    c = Checker(entry_point_plugins=False, select=["ALL", "T0"], ignore=["T002"])
+    c.registry.add_rules([_rule("T001", _finds), _rule("T002", _passes)])
+    assert [r.id for r in c.selected_rules()] == ["T001"]

@@ -159,8 +159,38 @@ class Checker:
 
     # -- selection --------------------------------------------------------------------------
 
+    def unknown_selectors(self) -> list[tuple[str, str]]:
+        """(option, selector) pairs that match no registered rule, document or batch. Selectors
+        are case-sensitive prefixes, so ``dc1`` or a typo would otherwise select nothing."""
+        known = [*self.registry.rules, *self.registry.batch_rules]
+        cfg = self.config
+        groups = [
+            ("select", cfg.select or []),
+            ("extend-select", cfg.extend_select),
+            ("ignore", cfg.ignore),
+            *((f"per-file-ignores[{glob!r}]", sels) for glob, sels in cfg.per_file_ignores.items()),
+        ]
+        return [
+            (option, s)
+            for option, selectors in groups
+            for s in selectors
+            if s != "ALL" and not any(rule_id.startswith(s) for rule_id in known)
+        ]
+
+    def validate_selection(self) -> None:
+        """Raise ConfigError when --select/--extend-select/--ignore names no rule: a selection
+        that silently matches nothing would report a clean run that checked nothing."""
+        bad = self.unknown_selectors()
+        if bad:
+            option, selector = bad[0]
+            raise ConfigError(
+                f"{option}: {selector!r} matches no rule (rule ids and prefixes are "
+                "case-sensitive, e.g. DC1 or DC101; see `disclosure-check rules`)"
+            )
+
     def selected_rules(self, source: str | None = None) -> list[Rule]:
         """The rules the configuration selects (ruff semantics), in id order."""
+        self.validate_selection()
         cfg = self.config
         select = cfg.select if cfg.select is not None else ["ALL"]
         select = [*select, *cfg.extend_select]
@@ -286,6 +316,7 @@ class Checker:
         self, paths: Iterable[str | os.PathLike[str]], *, profile: str | None = None
     ) -> RunResult:
         """Check many files; a file that cannot be read becomes an unparseable report."""
+        self.validate_selection()  # before the (slow) parsing of every file
         result = RunResult(tool_version=__version__, lang=self.lang, diagnostics=self.diagnostics)
         for path in expand_paths(paths):
             try:
