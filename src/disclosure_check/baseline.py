@@ -83,7 +83,10 @@ def load_baseline(path: Path) -> Baseline:
         raise ConfigError(f"baseline {path}: not a version {BASELINE_VERSION} baseline file")
     accepted: Counter[Key] = Counter()
     messages: dict[Key, str] = {}
-    for entry in data.get("findings", []):
+    findings = data.get("findings", [])
+    if not isinstance(findings, list):
+        raise ConfigError(f"baseline {path}: 'findings' must be a list")
+    for entry in findings:
         try:
             key = (str(entry["path"]), str(entry["rule"]), str(entry["fingerprint"]))
             accepted[key] += int(entry.get("count", 1))

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
+from .errors import ConfigError, validation_summary
 from .model import Severity
 
 CONFIG_FILE = "disclosure-check.toml"
@@ -84,7 +84,7 @@ def load_config(path: Path | None = None, *, discover: bool = True) -> Config:
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration in {path}: {exc}") from exc
+        raise ConfigError(f"invalid configuration in {path}: {validation_summary(exc)}") from exc
     base = path.parent
 
     def absolute(p: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from .errors import ConfigError, PluginError
+from .errors import ConfigError, PluginError, validation_summary
 from .model import Profile, RunResult
 from .model.profile import merge_sections
 from .rules import Rule
@@ -95,7 +95,9 @@ class Registry:
         try:
             return Profile.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"invalid profile {pid!r} ({raw.get('source')}): {exc}") from exc
+            raise ConfigError(
+                f"invalid profile {pid!r} ({raw.get('source')}): {validation_summary(exc)}"
+            ) from exc
 
 
 def load_profile_data(path: str | Path) -> dict[str, Any]:
