@@ -66,3 +66,16 @@ def test_malformed_baseline_is_one_line(
     args = ["check", REPORT, "--no-config", "--select", "DC1", "--baseline", str(baseline)]
     assert main(args) == 2
     assert "baseline" in _one_error_line(capsys)
+
+
+def test_unknown_format_fails_before_any_report_is_checked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from disclosure_check import Checker
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reports were checked before the --format was validated")
+
+    monkeypatch.setattr(Checker, "check_paths", boom)
+    assert main(["check", REPORT, "--no-config", "--format", "nope"]) == 2
+    assert "unknown format 'nope'" in _one_error_line(capsys)

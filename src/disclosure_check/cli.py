@@ -219,6 +219,7 @@ def _run(args: argparse.Namespace) -> tuple[Checker, RunResult]:
         extend_select=args.extend_select,
         fail_on=args.fail_on,
     )
+    _targets(args, checker.registry.formats)  # an unknown --format fails before the slow check
     result = checker.check_paths(args.paths, profile=args.profile)
     if not result.reports:
         raise DisclosureCheckError(f"no report files found in {', '.join(args.paths)}")
