@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Document, DocumentReport, StatisticsTables
+from ..model import Document, DocumentReport, Paragraph, StatisticsTables
+from ..model import Section as DocSection
 from ..model.statistics import LayoutSet
 from .model import DocFacts, Section, TableFacts
 
@@ -55,11 +56,21 @@ def containment(mine: set[int], other: set[int]) -> float:
     return len(mine & other) / len(mine) if mine else 0.0
 
 
-def jaccard_estimate(a: list[int], b: list[int], k: int = SKETCH_SIZE) -> float:
-    """Jaccard similarity estimated from two bottom-k sketches."""
-    sa, sb = set(a), set(b)
-    union_k = heapq.nsmallest(k, sa | sb)
-    return sum(1 for h in union_k if h in sa and h in sb) / len(union_k) if union_k else 0.0
+def jaccard_estimate(
+    a: list[int] | set[int], b: list[int] | set[int], k: int = SKETCH_SIZE
+) -> float:
+    """Jaccard similarity estimated from two bottom-k sketches: the share of the union's k
+    smallest values that both hold. (Sets may be given, to save converting them per pair.)"""
+    sa = a if isinstance(a, set) else set(a)
+    sb = b if isinstance(b, set) else set(b)
+    union = sa | sb
+    if not union:
+        return 0.0
+    both = sa & sb
+    if len(union) <= k:
+        return len(both) / len(union)
+    cut = sorted(union)[k - 1]  # the k-th smallest: values are distinct, so ``<=`` is "in the k"
+    return sum(1 for h in both if h <= cut) / k
 
 
 def layout_set(checker: Checker, name: str = "national") -> LayoutSet | None:
@@ -107,14 +118,45 @@ def _tables(stats: StatisticsTables) -> dict[str, TableFacts]:
     return out
 
 
+def _section_parts(sec: DocSection) -> list[str]:
+    """The pieces ``Section.text`` joins with newlines (kept in step with it; a test compares)."""
+    parts: list[str] = []
+    for s in sec.walk():
+        if s is not sec:
+            parts.append(s.heading_raw or s.label)
+        parts.extend(b.text for b in s.blocks if isinstance(b, Paragraph))
+    return parts
+
+
+def normalised_texts(doc: Document) -> tuple[str, list[str]]:
+    """``normalise(doc.text())`` and ``normalise(sec.text())`` of each top-level section, with
+    the expensive NFKC step done once per piece of text rather than twice (for the section and
+    again for the whole). Exact: NFKC never composes or reorders across the newline that joins
+    the pieces, so NFKC of the joined text is the join of the pieces' NFKC; dropping and digit
+    folding then run on the joined text, as ``normalise`` does."""
+    nfkc = unicodedata.normalize
+
+    def fold(text: str) -> str:
+        return _DIGITS.sub("0", _DROP.sub("", text))
+
+    whole = [nfkc("NFKC", b.text) for b in doc.preamble if isinstance(b, Paragraph)]
+    sections = []
+    for top in doc.sections:
+        joined = "\n".join([nfkc("NFKC", p) for p in _section_parts(top)])
+        sections.append(fold(joined))
+        whole.append(nfkc("NFKC", top.heading_raw or top.label))
+        whole.append(joined)
+    return fold("\n".join(p for p in whole if p)), sections
+
+
 def extract_facts(
     doc: Document, report: DocumentReport, digest: str, layouts: LayoutSet | None = None
 ) -> DocFacts:
+    text, section_texts = normalised_texts(doc)
     sections = []
-    for number, sec in enumerate(doc.sections, start=1):
+    for number, (sec, sec_text) in enumerate(zip(doc.sections, section_texts, strict=True), 1):
         key = normalise(sec.heading) or f"#{sec.ordinal or number}"
-        sections.append(Section(key=key, heading=sec.label, text=normalise(sec.text())))
-    text = normalise(doc.text())
+        sections.append(Section(key=key, heading=sec.label, text=sec_text))
     return DocFacts(
         content_hash=digest,
         title=doc.meta.title,
