@@ -9,8 +9,10 @@ from importlib.resources import files
 from typing import Any
 
 from disclosure_check.batch.api import BatchCatalog, BatchContext, BatchDoc
-from disclosure_check.batch.facts import containment, jaccard_estimate, shingles
 from disclosure_check.model import Location
+
+# The audit's facts helpers (and the models behind them) are imported when a rule runs, not when
+# the pack registers its rules: every Checker loads this module, only an audit runs it.
 
 CROSSDOC = BatchCatalog.load(str(files(__package__).joinpath("catalog", "crossdoc.toml")))
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
@@ -27,6 +29,8 @@ def _percent(x: float) -> str:
 
 
 def _grams(full: Any) -> set[int]:
+    from disclosure_check.batch.facts import shingles
+
     return shingles(full.text)
 
 
@@ -45,6 +49,8 @@ def copy_of_previous_year(ctx: BatchContext) -> None:
         if last is None:
             ctx.not_applicable(doc, "no-previous", previous=(doc.year or 1) - 1)
             continue
+        from disclosure_check.batch.facts import containment
+
         limit = float(_option(ctx, doc, "DC501", "threshold"))
         # Texts are read back from the audit store per pair, not kept for the whole batch.
         mine, theirs = doc.full_facts(), last.full_facts()
@@ -70,6 +76,8 @@ def copy_of_previous_year(ctx: BatchContext) -> None:
 def _sections(
     ctx: BatchContext, doc: BatchDoc, last: BatchDoc, mine: list[Any], theirs: list[Any]
 ) -> None:
+    from disclosure_check.batch.facts import containment, shingles
+
     limit = float(_option(ctx, doc, "DC501", "section_threshold"))
     min_chars = int(_option(ctx, doc, "DC501", "min_section_chars"))
     before = {s.key: s for s in theirs}
@@ -230,7 +238,10 @@ def _similar_pairs(
     ctx: BatchContext, docs: list[BatchDoc]
 ) -> dict[tuple[str, int | None], list[tuple[str, float]]]:
     """All pairs of different units at or above the threshold, estimated from the sketches;
-    a cheap intersection of the sketch sets skips most pairs before the estimate."""
+    a cheap intersection of the sketch sets skips most pairs before the estimate (and is the
+    estimate's own intersection for the pairs that pass)."""
+    from disclosure_check.batch.facts import SKETCH_SIZE
+
     sets = [set(d.facts.sketch) for d in docs]
     links: dict[tuple[str, int | None], list[tuple[str, float]]] = {}
     for i, a in enumerate(docs):
@@ -240,12 +251,20 @@ def _similar_pairs(
         )  # sketches of near-duplicates share most values
         for j in range(i + 1, len(docs)):
             b = docs[j]
-            if a.unit == b.unit or len(sets[i] & sets[j]) < need:
+            if a.unit == b.unit:
+                continue
+            both = sets[i] & sets[j]
+            if len(both) < need:
                 continue
             if a.facts.content_hash == b.facts.content_hash:
                 sim = 1.0
-            else:
-                sim = jaccard_estimate(a.facts.sketch, b.facts.sketch)
+            else:  # facts.jaccard_estimate, reusing the intersection
+                union = sets[i] | sets[j]
+                if len(union) <= SKETCH_SIZE:
+                    sim = len(both) / len(union) if union else 0.0
+                else:
+                    cut = sorted(union)[SKETCH_SIZE - 1]
+                    sim = sum(1 for h in both if h <= cut) / SKETCH_SIZE
             if sim >= limit:
                 links.setdefault(a.key, []).append((b.unit, sim))
                 links.setdefault(b.key, []).append((a.unit, sim))

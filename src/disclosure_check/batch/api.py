@@ -25,10 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..rules import Catalog, Report, Reporter, Rule
-from .model import DocFacts, FetchInfo
+
+if TYPE_CHECKING:  # annotations only: rule packs import this module at plugin loading, and the
+    # pydantic models of the audit need not load unless an audit runs
+    from .model import DocFacts, FetchInfo
 
 
 @dataclass(frozen=True)
