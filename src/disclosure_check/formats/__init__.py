@@ -1,23 +1,49 @@
-"""Built-in output formats, one module each, registered like any plugin's formats."""
+"""Built-in output formats, one module each, registered like any plugin's formats.
+
+Each module is imported the first time its format renders (``grouped`` pulls in rich, ``junit``
+ElementTree), so a plain ``check`` does not pay for every format at start-up; the names are
+registered eagerly, so duplicate-name detection and ``--format`` choices are unchanged."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
-from . import github, gitlab, grouped, json_format, jsonl, junit, sarif, text
 
 if TYPE_CHECKING:
     from ..registry import Registry
 
+# format name -> module of this package whose ``render`` it is
+FORMATS = {
+    "text": "text",
+    "json": "json_format",
+    "jsonl": "jsonl",
+    "grouped": "grouped",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "gitlab": "gitlab",
+}
+
+
+class _LazyRender:
+    """A format's ``render``, imported on first call."""
+
+    def __init__(self, module: str) -> None:
+        self.module = f"{__name__}.{module}"
+        self._render: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._render is None:
+            self._render = importlib.import_module(self.module).render
+        return self._render(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<render of {self.module}>"
+
 
 @hookimpl
 def dc_register_formats(registry: Registry) -> None:
-    registry.add_format("text", text.render)
-    registry.add_format("json", json_format.render)
-    registry.add_format("jsonl", jsonl.render)
-    registry.add_format("grouped", grouped.render)
-    registry.add_format("sarif", sarif.render)
-    registry.add_format("junit", junit.render)
-    registry.add_format("github", github.render)
-    registry.add_format("gitlab", gitlab.render)
+    for name, module in FORMATS.items():
+        registry.add_format(name, _LazyRender(module))
