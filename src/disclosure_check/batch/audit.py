@@ -7,7 +7,7 @@ import hashlib
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,12 +160,26 @@ def _run(
     done = 0
 
     def finish(
-        i: int, entry: AuditEntry, doc_facts: DocFacts | None, fetched: FetchResult | None = None
+        i: int,
+        entry: AuditEntry,
+        doc_facts: DocFacts | None,
+        fetched: FetchResult | None = None,
+        res: TaskResult | None = None,
     ) -> None:
         nonlocal done
         if entry.year is None and doc_facts is not None:  # directory mode: the report says
             entry.year = doc_facts.report_year
-        store.record(run_id, entry, doc_facts, key)  # committed now: survives a kill
+        # Committed in small groups (see store.py): an exception or Ctrl-C loses nothing (the
+        # ``finally`` below flushes), a hard kill at most the last group.
+        store.record(
+            run_id,
+            entry,
+            doc_facts,
+            key,
+            facts_json=res.facts_json if res else None,
+            report_json=res.report_json if res else None,
+            defer=True,
+        )
         if fetched is not None:
             store.record_fetch(run_id, entry, fetched, entry.content_hash)
         done += 1
@@ -174,44 +188,50 @@ def _run(
         if not opts.keep_reports:
             entry.report = None  # streamed: read back from the store when an output needs it
         entries[i] = entry
-        if doc_facts is not None:
-            facts[i] = slim(doc_facts)
+        if doc_facts is not None:  # a worker's facts come slim already
+            facts[i] = doc_facts if res and res.facts_json else slim(doc_facts)
 
     # 1. Served from the store when content, rules and configuration are unchanged; a URL is
     #    asked for conditionally when the store could serve a 304 ("not modified").
-    tasks: list[Task] = []
-    for i, row in enumerate(rows):
-        if is_url(row.path):
-            tasks.append(
-                _url_task(i, row.path, store, key, run_id) if use_cache else Task(i, row.path)
-            )
-            continue
-        try:
-            digest = content_hash(Path(row.path).read_bytes())
-        except OSError as exc:
-            finish(i, _entry(row, EntryStatus.failed, error=f"cannot read: {exc}"), None)
-            continue
-        hit = store.cached_report(digest, key) if use_cache else None
-        if hit is not None:
-            report, doc_facts = hit
-            report.source = row.path
-            entry = _entry(row, EntryStatus.cached, content_hash=digest, report=report)
-            finish(i, entry, doc_facts)
-        else:
-            tasks.append(Task(index=i, path=row.path))
-
-    # 2. The rest in parallel.
-    spec = CheckerSpec.from_checker(
-        checker, profile=opts.profile, timeout=opts.timeout, fetch=opts.fetch
-    )
-    executor = opts.executor or local_executor(opts.jobs if len(tasks) > 1 else 1)
     try:
-        for res in executor.map_unordered(task_function(spec), tasks):
-            entry, doc_facts = _from_result(rows[res.index], res, store, key)
-            finish(res.index, entry, doc_facts, res.fetch)
-            res.fetch = res.report = res.facts = None  # the bytes are in the store now
+        tasks: list[Task] = []
+        for i, row in enumerate(rows):
+            if is_url(row.path):
+                tasks.append(
+                    _url_task(i, row.path, store, key, run_id) if use_cache else Task(i, row.path)
+                )
+                continue
+            try:
+                digest = content_hash(Path(row.path).read_bytes())
+            except OSError as exc:
+                finish(i, _entry(row, EntryStatus.failed, error=f"cannot read: {exc}"), None)
+                continue
+            hit = store.cached_report(digest, key) if use_cache else None
+            if hit is not None:
+                report, doc_facts = hit
+                report.source = row.path
+                entry = _entry(row, EntryStatus.cached, content_hash=digest, report=report)
+                finish(i, entry, doc_facts)
+            else:
+                tasks.append(Task(index=i, path=row.path))
+
+        # 2. The rest in parallel (a process pool's workers warm up as they start).
+        spec = CheckerSpec.from_checker(
+            checker, profile=opts.profile, timeout=opts.timeout, fetch=opts.fetch
+        )
+        executor = opts.executor or local_executor(opts.jobs if len(tasks) > 1 else 1, spec)
+        # The report object is rebuilt from the worker's JSON only when something reads it.
+        need_report = opts.keep_reports or opts.progress is not None
+        try:
+            for res in executor.map_unordered(task_function(spec), tasks):
+                entry, doc_facts = _from_result(rows[res.index], res, store, key, need_report)
+                finish(res.index, entry, doc_facts, res.fetch, res)
+                res.fetch = res.report = res.facts = None  # the bytes are in the store now
+                res.report_json = res.facts_json = None
+        finally:
+            executor.close()
     finally:
-        executor.close()
+        store.flush()  # whatever happened, every report that arrived is committed
 
     # 3. Directory mode: a unit may appear twice for one year once years are known.
     final = _dedupe([e for e in entries if e is not None], problems)
@@ -240,9 +260,21 @@ def _run(
     )
     if not opts.keep_reports:
         result._load_report = _report_loader(store, key)
-    result.rule_stats, result.summary = statistics(result, checker, errored_batch=errored)
-    result.summary.seconds = round(time.perf_counter() - started, 3)
-    store.finish_run(run_id, result.summary.model_dump(mode="json"), result.iter_entries())
+    # One pass over the entries (each report read back from the store once, when streamed)
+    # both totals them and writes their outcome rows.
+    totals = _Totals(len(result.entries))
+
+    def counted() -> Iterator[AuditEntry]:
+        for e in result.iter_entries():
+            totals.add(e)
+            yield e
+
+    def summary() -> dict[str, Any]:
+        result.rule_stats, result.summary = totals.result(checker, errored)
+        result.summary.seconds = round(time.perf_counter() - started, 3)
+        return result.summary.model_dump(mode="json")
+
+    store.finish_run(run_id, summary, counted())
     return result
 
 
@@ -268,7 +300,7 @@ def _report_loader(store: AuditStore, key: str) -> Callable[[AuditEntry], Docume
 
 
 def _from_result(
-    row: ManifestRow, res: TaskResult, store: AuditStore, key: str
+    row: ManifestRow, res: TaskResult, store: AuditStore, key: str, need_report: bool = True
 ) -> tuple[AuditEntry, DocFacts | None]:
     fetched = None if res.fetch is None else FetchInfo.from_result(res.fetch, res.content_hash)
     if res.status == "not_modified":  # a 304: the stored copy is current, and so is its report
@@ -282,11 +314,14 @@ def _from_result(
             return entry, doc_facts
         error = "the server answered 304 Not Modified but the store has no copy / 审核库中无副本"
         return _entry(row, EntryStatus.failed, error=error, fetch=fetched), None
+    report = res.report
+    if report is None and res.report_json is not None and need_report:
+        report = DocumentReport.model_validate_json(res.report_json)
     entry = _entry(
         row,
         EntryStatus(res.status),
         content_hash=res.content_hash,
-        report=res.report,
+        report=report,
         error=res.error,
         seconds=res.seconds,
         fetch=fetched,
@@ -323,29 +358,50 @@ def _empty_stats(rule_id: str, name: str) -> RuleStats:
     )
 
 
-def statistics(
-    result: BatchResult, checker: Checker, *, errored_batch: int = 0
-) -> tuple[list[RuleStats], AuditSummary]:
-    """Per-rule statistics and the summary, in one pass over the entries (each report loaded
-    from the store in turn when the audit streamed them)."""
-    stats: dict[str, RuleStats] = {}
-    s = AuditSummary(reports=len(result.entries))
-    for e in result.iter_entries():
+class _Totals:
+    """Per-rule statistics and the summary, added up one entry at a time."""
+
+    def __init__(self, reports: int) -> None:
+        self.stats: dict[str, RuleStats] = {}
+        self.summary = AuditSummary(reports=reports)
+
+    def add(self, e: AuditEntry) -> None:
+        stats, s = self.stats, self.summary
         rows = e.outcomes()
+        has_error = False
         for rule_id, name, outcome, findings in rows:
-            st = stats.setdefault(rule_id, _empty_stats(rule_id, name))
+            st = stats.get(rule_id)
+            if st is None:
+                st = stats[rule_id] = _empty_stats(rule_id, name)
             st.counts[outcome.value] += 1
             for f in findings:
-                st.findings[f.severity.value] += 1
-                s.findings[f.severity.value] += 1
+                severity = f.severity.value
+                st.findings[severity] += 1
+                s.findings[severity] += 1
+                has_error = has_error or f.severity == Severity.error
         bad = e.status in (EntryStatus.failed, EntryStatus.timeout)
         s.failed_or_timeout += bad
         s.cached += e.status == EntryStatus.cached
         doc_outcomes = e.report.outcomes if e.report else []
         s.rules_errored += sum(1 for o in doc_outcomes if o.outcome == Outcome.error)
-        has_error = any(f.severity == Severity.error for r in rows for f in r[3])
         s.with_errors += bad or has_error
-    s.rules_errored += errored_batch
-    for rule in selected_batch_rules(checker):  # listed even when no report reached them
-        stats.setdefault(rule.id, _empty_stats(rule.id, rule.name))
-    return [stats[k] for k in sorted(stats)], s
+
+    def result(
+        self, checker: Checker, errored_batch: int = 0
+    ) -> tuple[list[RuleStats], AuditSummary]:
+        self.summary.rules_errored += errored_batch
+        for rule in selected_batch_rules(checker):  # listed even when no report reached them
+            if rule.id not in self.stats:
+                self.stats[rule.id] = _empty_stats(rule.id, rule.name)
+        return [self.stats[k] for k in sorted(self.stats)], self.summary
+
+
+def statistics(
+    result: BatchResult, checker: Checker, *, errored_batch: int = 0
+) -> tuple[list[RuleStats], AuditSummary]:
+    """Per-rule statistics and the summary, in one pass over the entries (each report loaded
+    from the store in turn when the audit streamed them)."""
+    totals = _Totals(len(result.entries))
+    for e in result.iter_entries():
+        totals.add(e)
+    return totals.result(checker, errored_batch)

@@ -26,6 +26,7 @@ from ..model.fetch import FetchResult
 from ..model.statistics import LayoutSet
 from .facts import content_hash, extract_facts, layout_set, statistics
 from .model import DocFacts
+from .store import slim
 
 
 def is_url(path: str) -> bool:
@@ -106,11 +107,18 @@ class Task:
 
 @dataclass
 class TaskResult:
+    """What a worker sends back. The report and the full facts travel as JSON (made in the
+    worker, in parallel, and cheap to pickle), which is also what the store keeps; ``facts`` is
+    the slim copy the batch rules read. ``report`` is None from a worker: the main process
+    rebuilds it from ``report_json`` only when something needs the object."""
+
     index: int
     status: str  # checked | failed | timeout | not_modified (a 304 for a conditional request)
     content_hash: str | None = None
     report: DocumentReport | None = None
-    facts: DocFacts | None = None
+    facts: DocFacts | None = None  # slim: without the normalised texts
+    report_json: str | None = None
+    facts_json: str | None = None  # the full facts (texts included), as the store keeps them
     error: str | None = None
     seconds: float = 0.0
     fetch: FetchResult | None = None  # URL rows, with the body (the store keeps it)
@@ -162,6 +170,54 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _checker(spec: CheckerSpec) -> tuple[Checker, LayoutSet | None]:
+    if spec not in _CHECKERS:
+        checker = spec.build()
+        _CHECKERS[spec] = (checker, layout_set(checker))
+    return _CHECKERS[spec]
+
+
+def warm_up(spec: CheckerSpec) -> None:
+    """Pool initializer: build the worker's Checker (plugins, catalogs, layouts) and run one
+    small report through it, so data files, regexes and first-use caches load while the pool
+    starts rather than inside the first report's time limit. Never raises: a problem here will
+    show up, per report, in ``check_one``."""
+    try:
+        checker, layouts = _checker(spec)
+        doc = checker.parse(_WARM_UP.encode(), name="warm-up.txt")
+        doc.statistics = statistics(doc, layouts)
+        report = checker.check(doc, profile=spec.profile)
+        extract_facts(doc, report, "", layouts).model_dump_json()
+        report.model_dump_json()
+    except Exception:  # best effort: check_one reports real failures, per report
+        pass
+
+
+# A tiny report with headings, a paragraph and a table, for warm_up.
+_WARM_UP = """某某单位2024年政府信息公开工作年度报告
+
+一、总体情况
+2024年，本单位主动公开政府信息10条。
+
+二、主动公开政府信息情况
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+| --- | --- | --- | --- |
+| 规章 | 0 | 0 | 0 |
+
+三、收到和处理政府信息公开申请情况
+本年度收到申请0件。
+
+四、政府信息公开行政复议、行政诉讼情况
+无。
+
+五、存在的主要问题及改进情况
+无。
+
+六、其他需要报告的事项
+无。
+"""
+
+
 def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
     """Read, parse and check one report; never raises (a failure is a result)."""
     start = time.perf_counter()
@@ -177,20 +233,21 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
             if data is None:
                 data = Path(task.path).read_bytes()
             result.content_hash = content_hash(data)
-            if spec not in _CHECKERS:
-                checker = spec.build()
-                _CHECKERS[spec] = (checker, layout_set(checker))
-            checker, layouts = _CHECKERS[spec]
+            checker, layouts = _checker(spec)
             doc = checker.parse(data, name=task.path)
             # Extracted once, before the rules: the table rules reuse a filled ``statistics``.
             doc.statistics = statistics(doc, layouts)
-            result.report = checker.check(doc, profile=spec.profile)
-            result.facts = extract_facts(doc, result.report, result.content_hash, layouts)
+            report = checker.check(doc, profile=spec.profile)
+            facts = extract_facts(doc, report, result.content_hash, layouts)
+            result.report_json = report.model_dump_json()
+            result.facts_json = facts.model_dump_json()
+            result.facts = slim(facts)
     except ReportTimeout as exc:
-        result.status, result.error, result.report, result.facts = "timeout", str(exc), None, None
+        result.status, result.error = "timeout", str(exc)
+        result.report = result.facts = result.report_json = result.facts_json = None
     except Exception as exc:  # one broken report never stops the batch
         result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
-        result.report = result.facts = None
+        result.report = result.facts = result.report_json = result.facts_json = None
     result.seconds = round(time.perf_counter() - start, 4)
     return result
 
@@ -236,9 +293,16 @@ class ProcessExecutor:
     """A process pool. At most ``2 × jobs`` tasks are in flight, so memory does not grow with
     the batch; a worker that dies turns its task into a failed result."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, spec: CheckerSpec | None = None) -> None:
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs)
+        # With the spec, each worker warms up (plugins, layouts, regexes) when it starts.
+        self._init: dict[str, Any] = (
+            {"initializer": warm_up, "initargs": (spec,)} if spec is not None else {}
+        )
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.jobs, **self._init)
 
     def map_unordered(
         self, fn: Callable[[Task], TaskResult], tasks: Sequence[Task]
@@ -266,7 +330,7 @@ class ProcessExecutor:
                     )
                     if self.pool._broken:  # start a fresh pool for the rest of the batch
                         self.pool.shutdown(wait=False, cancel_futures=True)
-                        self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+                        self.pool = self._new_pool()
                         retry = list(pending.values())
                         pending = {self.pool.submit(fn, t): t for t in retry}
                         break
@@ -279,9 +343,9 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def local_executor(jobs: int | None) -> Executor:
+def local_executor(jobs: int | None, spec: CheckerSpec | None = None) -> Executor:
     jobs = jobs or default_jobs()
-    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs)
+    return InlineExecutor() if jobs <= 1 else ProcessExecutor(jobs, spec)
 
 
 def task_function(spec: CheckerSpec) -> Callable[[Task], TaskResult]:

@@ -1,16 +1,20 @@
 """The audit store: an SQLite file with every audited report (facts, normalised text), each run,
 and a cache of document reports keyed by content hash + rules key.
 
-Rules of the house: a run is only ever appended (old runs are never rewritten); each checked report
-is committed as soon as it arrives, so an interrupted audit loses nothing; a file that is not our
-database (corrupted, foreign, or from a newer version) is refused with a clear error, never
-"repaired"."""
+Rules of the house: a run is only ever appended (old runs are never rewritten); checked reports
+are committed as they arrive, in small groups (``record(..., defer=True)``: at most
+``COMMIT_EVERY`` reports or ``COMMIT_SECONDS`` seconds per commit, and everything pending is
+committed before any other write, on ``flush`` and on ``close``), so an audit stopped by an
+exception or Ctrl-C loses nothing and one killed outright (SIGKILL, power loss) loses at most
+that last group, which the re-run checks again; a file that is not our database (corrupted,
+foreign, or from a newer version) is refused with a clear error, never "repaired"."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +111,11 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Deferred records (an audit's reports) are committed in groups: one commit per report cost
+# more than the rest of the main process's work per report.
+COMMIT_EVERY = 32  # reports
+COMMIT_SECONDS = 1.0
+
 
 class StoreError(DisclosureCheckError):
     """The audit store cannot be used (corrupted, foreign, newer schema, unwritable)."""
@@ -119,6 +128,8 @@ def _now() -> str:
 class AuditStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._pending = 0  # deferred records not yet committed
+        self._pending_since = 0.0
         self._check_header()
         try:
             self.conn = sqlite3.connect(self.path, timeout=30)
@@ -174,6 +185,7 @@ class AuditStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Cursor]:
+        self.flush()  # a rollback below must never take deferred records with it
         cur = self.conn.cursor()
         try:
             yield cur
@@ -184,7 +196,14 @@ class AuditStore:
         finally:
             cur.close()
 
+    def flush(self) -> None:
+        """Commit the deferred records now."""
+        if self._pending:
+            self.conn.commit()
+            self._pending = 0
+
     def close(self) -> None:
+        self.flush()
         self.conn.close()
 
     def __enter__(self) -> AuditStore:
@@ -208,10 +227,15 @@ class AuditStore:
             return int(cur.lastrowid or 0)
 
     def finish_run(
-        self, run_id: int, summary: dict[str, Any], entries: Iterable[AuditEntry]
+        self,
+        run_id: int,
+        summary: dict[str, Any] | Callable[[], dict[str, Any]],
+        entries: Iterable[AuditEntry],
     ) -> None:
         """Record the run's outcomes and mark it finished (the only update a run ever gets).
-        ``entries`` may be a stream (reports loaded one at a time): rows go in chunks."""
+        ``entries`` may be a stream (reports loaded one at a time): rows go in chunks.
+        ``summary`` may be a function, called once the entries are consumed (so that a caller
+        can total them in the same pass)."""
         with self._tx() as cur:
             rows: list[tuple[Any, ...]] = []
             for e in entries:
@@ -238,7 +262,11 @@ class AuditStore:
             cur.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             cur.execute(
                 "UPDATE runs SET finished = ?, summary = ? WHERE id = ? AND finished IS NULL",
-                (_now(), json.dumps(summary, ensure_ascii=False), run_id),
+                (
+                    _now(),
+                    json.dumps(summary() if callable(summary) else summary, ensure_ascii=False),
+                    run_id,
+                ),
             )
 
     def runs(self) -> list[dict[str, Any]]:
@@ -290,36 +318,78 @@ class AuditStore:
         return None if row is None else DocFacts.model_validate_json(row[0])
 
     def record(
-        self, run_id: int, entry: AuditEntry, facts: DocFacts | None, rules_key: str
+        self,
+        run_id: int,
+        entry: AuditEntry,
+        facts: DocFacts | None,
+        rules_key: str,
+        *,
+        facts_json: str | None = None,
+        report_json: str | None = None,
+        defer: bool = False,
     ) -> None:
-        """One report of a run, committed at once (an interrupted audit keeps it)."""
-        with self._tx() as cur:
-            if facts is not None and entry.content_hash:
-                cur.execute(
-                    "INSERT OR IGNORE INTO documents VALUES (?, ?, ?)",
-                    (entry.content_hash, facts.model_dump_json(), _now()),
-                )
-            if entry.report is not None and entry.content_hash and entry.status == "checked":
-                cur.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    (entry.content_hash, rules_key, entry.report.model_dump_json(), _now()),
-                )
+        """One report of a run, committed at once, or with ``defer`` in a group with the next
+        ones (see the module docstring for what an interruption can lose). ``facts_json`` and
+        ``report_json`` are the facts and the report already serialised (by a worker); they
+        are used instead of ``facts`` / ``entry.report`` when given."""
+        if not defer:
+            with self._tx() as cur:
+                self._record(cur, run_id, entry, facts, rules_key, facts_json, report_json)
+            return
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        cur = self.conn.cursor()
+        try:
+            self._record(cur, run_id, entry, facts, rules_key, facts_json, report_json)
+        finally:
+            cur.close()
+            self._pending += 1  # even after a failed statement: what did run is committed
+        if (
+            self._pending >= COMMIT_EVERY
+            or time.monotonic() - self._pending_since >= COMMIT_SECONDS
+        ):
+            self.flush()
+
+    def _record(
+        self,
+        cur: sqlite3.Cursor,
+        run_id: int,
+        entry: AuditEntry,
+        facts: DocFacts | None,
+        rules_key: str,
+        facts_json: str | None,
+        report_json: str | None,
+    ) -> None:
+        if entry.content_hash and (facts_json is not None or facts is not None):
+            if facts_json is None and facts is not None:
+                facts_json = facts.model_dump_json()
             cur.execute(
-                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    entry.unit,
-                    entry.year,
-                    entry.code,
-                    entry.parent,
-                    entry.kind,
-                    entry.path,
-                    entry.content_hash,
-                    entry.status.value,
-                    entry.error,
-                    entry.seconds,
-                ),
+                "INSERT OR IGNORE INTO documents VALUES (?, ?, ?)",
+                (entry.content_hash, facts_json, _now()),
             )
+        if report_json is None and entry.report is not None:
+            report_json = entry.report.model_dump_json()
+        if report_json is not None and entry.content_hash and entry.status == "checked":
+            cur.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                (entry.content_hash, rules_key, report_json, _now()),
+            )
+        cur.execute(
+            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                entry.unit,
+                entry.year,
+                entry.code,
+                entry.parent,
+                entry.kind,
+                entry.path,
+                entry.content_hash,
+                entry.status.value,
+                entry.error,
+                entry.seconds,
+            ),
+        )
 
     def put_source(
         self,
