@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -116,9 +115,7 @@ def test_oversized_input_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)  # sparse: 50 MB without writing them
-    start = time.perf_counter()
-    doc = parse(big)
-    assert time.perf_counter() - start < 1
+    doc = parse(big)  # not read at all: the size is checked first (bounded memory)
     assert doc.status is DocumentStatus.unparseable
     assert "limit" in (doc.status_reason or "")
     assert any(d.code == "size-capped" for d in doc.diagnostics)
@@ -132,10 +129,11 @@ def test_deep_nesting_does_not_crash_or_hang() -> None:
         + "<p>某县2024年政府信息公开工作年度报告</p><p>一、总体情况</p><p>本年度……</p>"
         + "</div>" * 10_000 + "</body></html>"
     )  # fmt: skip
-    start = time.perf_counter()
     doc = parse(html.encode())
-    assert time.perf_counter() - start < 5
-    assert doc.status in (DocumentStatus.ok, DocumentStatus.not_a_report)
+    # libxml2 drops everything below depth 256: the document says so instead of "no text".
+    assert doc.status is DocumentStatus.not_a_report
+    assert "255 levels deep" in (doc.status_reason or "")
+    assert [d.code for d in doc.diagnostics] == ["extract-capped"]
     render_outline(doc)
 
 
@@ -146,9 +144,7 @@ def test_huge_spans_do_not_hang() -> None:
         "<tr><td colspan='100000'>申请人情况</td><td rowspan='99999'>x</td></tr>"
         "<tr><td>1</td><td>2</td></tr></table></div></body></html>"
     )
-    start = time.perf_counter()
     doc = parse(html.encode())
-    assert time.perf_counter() - start < 5
     table = next(doc.tables())
     assert table.n_rows * table.n_cols < 10_000
 
@@ -199,3 +195,18 @@ def test_latin1_bytes_are_not_forced_into_gb18030() -> None:
     decoded = decode(text.encode("latin-1"))
     assert decoded.encoding != "gb18030"
     assert "caf" in decoded.text and not any("\u4e00" <= ch <= "\u9fff" for ch in decoded.text)
+
+
+def test_utf8_page_with_a_stray_byte_or_cut_mid_character_stays_utf8() -> None:
+    from disclosure_check.parsing import parse
+
+    page = (CORPUS / "pingtan-zone-2025.html").read_bytes()
+    expected = parse(page)
+    damaged = page.replace("总体情况".encode(), b"\xff" + "总体情况".encode(), 1)
+    truncated = page[: len(page) - 1]  # the last character was cut; lands mid-sequence or not
+    for data in (damaged, truncated[:-2] + "政".encode()[:2]):
+        doc = parse(data)
+        assert doc.meta.encoding == "utf-8" and doc.meta.encoding_source == "utf-8-lossy"
+        assert doc.meta.title == expected.meta.title
+        assert [s.label for s in doc.sections] == [s.label for s in expected.sections]
+        assert any(d.code == "decode-lossy" for d in doc.diagnostics)

@@ -175,3 +175,16 @@ def test_markdown_rows_kept_as_printed() -> None:
     assert texts[0][0] == "1.属于国家秘密" and texts[0][-1] == ""
     assert t.grid[3][1].location.line == start + 1
     assert t.n_cols == 9
+
+
+def test_stacked_absurd_spans_are_capped_not_simulated_cell_by_cell() -> None:
+    """Every cell of a 60×60 table spanning 3000 rows × 300 columns: the placement simulation
+    used to walk hundreds of thousands of columns per row (seconds, gigabytes at 300×300)."""
+    from disclosure_check.parsing import parse
+
+    row = "<tr>" + '<td rowspan="3000" colspan="300">1</td>' * 60 + "</tr>"
+    html = f"<html><body><p>某局2023年政府信息公开工作年度报告</p><table>{row * 60}</table></body></html>"
+    [table] = list(parse(html.encode()).tables())
+    assert table.status.value == "capped"
+    assert (table.n_rows, table.n_cols) == (60, 200)
+    assert any("colspan" in note or "wide" in note or "cap" in note for note in table.notes)

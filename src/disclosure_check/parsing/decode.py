@@ -50,7 +50,9 @@ class BinaryInputError(ValueError):
 class Decoded:
     text: str
     encoding: str  # the codec name the bytes were decoded with
-    source: str  # "bom" | "http-equiv" | "meta-charset" | "xml-declaration" | "utf-8" | "detected"
+    # "bom" | "http-equiv" | "meta-charset" | "xml-declaration" | "utf-8" | "detected";
+    # a "-lossy" suffix means some bytes did not decode and were replaced (U+FFFD).
+    source: str
 
 
 def _canonical(name: str) -> str | None:
@@ -113,10 +115,24 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
     except UnicodeDecodeError:
         pass
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        return nearly
     gb = _try_gb18030(data)
     if gb is not None:
         return gb
     return _detect(data, declared[0] if declared else None)
+
+
+def _nearly_utf8(data: bytes) -> Decoded | None:
+    """A UTF-8 page with a stray bad byte or cut mid-character (a truncated download) stays UTF-8,
+    with the bad bytes replaced: detection would read the whole page as some other code page.
+    A page in another encoding has bad sequences everywhere, not one in two thousand characters."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(8, len(text) // 2000):
+        return Decoded(text, "utf-8", "utf-8-lossy")
+    return None
 
 
 # The most frequent hanzi of ordinary and official Chinese text. Text really written in GB18030

@@ -87,7 +87,7 @@ class Extracted:
     chrome: str | None = None  # text sources: the chrome cut from the body
     header: dict[str, str] = field(default_factory=dict)  # crawler header fields
     body_start: int = 0  # offset of the body in ``text`` (text sources)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what extraction had to give up (depth …)
 
     @property
     def chrome_text(self) -> str:
@@ -121,6 +121,8 @@ def extract_html(text: str) -> Extracted:
     # Parsing UTF-8 bytes is twice as fast as parsing a Python str.
     source = (_XML_DECL_RE.sub("", text, count=1) or "<html/>").encode("utf-8", "surrogatepass")
     root = etree.fromstring(source, _PARSER)
+    # libxml2 stops building the tree at depth 256 and says so only in its error log.
+    notes = [DEPTH_NOTE] if any("Excessive depth" in e.message for e in _PARSER.error_log) else []
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
     _drop_non_content(root)
@@ -141,9 +143,13 @@ def extract_html(text: str) -> Extracted:
         page_meta=page_meta,
         page_title=title or None,
         h1_texts=[h for h in h1s if h],
+        notes=notes,
     )
 
 
+DEPTH_NOTE = (
+    "the page nests elements more than 255 levels deep; everything below that level was dropped"
+)
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
 
 

@@ -56,6 +56,16 @@ def parse(
             return _unparseable(doc, str(exc))
         text = decoded.text
         meta.encoding, meta.encoding_source = decoded.encoding, decoded.source
+        if decoded.source.endswith("-lossy"):
+            bad = text.count("\ufffd")
+            doc.diagnostics.append(
+                Diagnostic(
+                    code="decode-lossy",
+                    message=f"{bad} byte sequence(s) are not valid {decoded.encoding} and were "
+                    "replaced with U+FFFD; the page may be damaged or truncated",
+                    data={"replaced": bad, "encoding": decoded.encoding},
+                )
+            )
     else:
         meta.encoding_source = "str"
     if not text or not text.strip():
@@ -124,6 +134,7 @@ def _parse_text(doc: Document, text: str, name: str | None, meta: Meta) -> Docum
         raw_blocks = blk.text_blocks(
             ex, index, hd.starts_with_number, lambda lines, loc: _md_table(lines, loc)
         )
+    doc.diagnostics.extend(Diagnostic(code="extract-capped", message=n) for n in ex.notes)
     cands = hd.find_candidates(raw_blocks)
     accepted, rejected = hd.accept(raw_blocks, cands, fmt)
     preamble, sections = hd.build_tree(raw_blocks, accepted, index)
@@ -177,9 +188,10 @@ def _number_tables(doc: Document) -> None:
 def _set_status(doc: Document, paragraphs: list[Paragraph]) -> None:
     headings = [s.label for s in doc.sections]
     head_text = " ".join(p.text for p in paragraphs[:5])[:3000]
+    capped = [d.message for d in doc.diagnostics if d.code == "extract-capped"]
     if not paragraphs and not doc.sections:
         doc.status = DocumentStatus.not_a_report
-        doc.status_reason = "no text found in the page"
+        doc.status_reason = "; ".join(["no text found in the page", *capped])
     elif not looks_like_report(doc.meta.title, headings, head_text):
         doc.status = DocumentStatus.not_a_report
         doc.status_reason = (

@@ -208,8 +208,14 @@ def _read_rows(rows: list[Any]) -> list[list[_Src]]:
     return out
 
 
+# Columns the placement simulation tracks at most: absurd spans stacked row after row would
+# otherwise make it walk (and remember) hundreds of thousands of columns per row.
+_SIM_COLS = 4 * MAX_COLS
+
+
 def _extent(rows: list[list[_Src]], colspan_limit: int) -> list[int]:
-    """Per-row width of a placement simulation (rowspans from above included)."""
+    """Per-row width of a placement simulation (rowspans from above included), at most
+    ``_SIM_COLS``: a row that wide is implausible anyway and is capped later."""
     n = len(rows)
     carry: dict[int, int] = {}  # column -> further rows still covered by a rowspan from above
     widths: list[int] = []
@@ -221,7 +227,10 @@ def _extent(rows: list[list[_Src]], colspan_limit: int) -> list[int]:
         for src in row:
             while col in occupied:
                 col += 1
-            span = min(src.colspan, colspan_limit)
+            if col >= _SIM_COLS:
+                width = _SIM_COLS
+                break
+            span = min(src.colspan, colspan_limit, _SIM_COLS - col)
             below = min(src.rowspan, n - r) - 1
             if below > 0:
                 new.update(dict.fromkeys(range(col, col + span), below))
