@@ -188,3 +188,14 @@ def test_stacked_absurd_spans_are_capped_not_simulated_cell_by_cell() -> None:
     assert table.status.value == "capped"
     assert (table.n_rows, table.n_cols) == (60, 200)
     assert any("colspan" in note or "wide" in note or "cap" in note for note in table.notes)
+
+
+def test_markdown_table_wider_than_the_cap_is_cut_not_built() -> None:
+    from disclosure_check.model import Location
+    from disclosure_check.parsing.tables import MAX_COLS, table_from_markdown
+
+    lines = ["|" + "|".join(["1"] * (MAX_COLS + 300)) + "|" for _ in range(3)]
+    table = table_from_markdown(lines, table_id="t1", location=Location(line=1))
+    assert table.status.value == "capped"
+    assert (table.n_rows, table.n_cols) == (3, MAX_COLS)
+    assert any(f"wider than {MAX_COLS}" in n for n in table.notes)

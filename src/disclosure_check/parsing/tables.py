@@ -387,8 +387,10 @@ def table_from_markdown(lines: list[str], *, table_id: str, location: Location) 
     The row before a ``|---|`` separator is the header row.
     """
     notes: list[str] = []
+    capped: set[str] = set()
     rows: list[list[Cell]] = []
     header_rows: set[int] = set()
+    n_cells = 0
     for offset, line in enumerate(lines):
         if _SEPARATOR_RE.match(line):
             if len(rows) == 1:
@@ -399,12 +401,16 @@ def table_from_markdown(lines: list[str], *, table_id: str, location: Location) 
                 notes.append(f"line {offset + 1} is not a table row and was skipped")
             continue
         cells_here: list[Cell] = []
-        for col, text in _split_pipe_row(line):
+        pieces = list(_split_pipe_row(line))
+        if len(pieces) > MAX_COLS:
+            capped.add(f"rows wider than {MAX_COLS} cells were cut")
+        for col, text in pieces[:MAX_COLS]:  # cells past the cap are never built
             cell_loc = _md_location(location, offset, col, text)
             cells_here.append(make_cell(text, location=cell_loc))
         rows.append(cells_here)
-        if len(rows) >= MAX_ROWS:
-            notes.append(f"only the first {MAX_ROWS} rows were read")
+        n_cells += len(cells_here)
+        if len(rows) >= MAX_ROWS or n_cells >= MAX_CELLS:
+            capped.add(f"only the first {len(rows)} rows ({n_cells:,} cells) were read")
             break
     width = min(max((len(r) for r in rows), default=0), MAX_COLS)
     if any(len(r) != width for r in rows):
@@ -416,9 +422,10 @@ def table_from_markdown(lines: list[str], *, table_id: str, location: Location) 
         ]
         for i, row in enumerate(rows)
     ]
+    notes += sorted(capped)
     return Table(
         id=table_id,
-        status=TableStatus.ok,
+        status=TableStatus.capped if capped else TableStatus.ok,
         n_rows=len(grid),
         n_cols=width,
         grid=grid,
