@@ -469,6 +469,15 @@ def test_all_closed_contradiction(tmp_path: Path) -> None:
     assert f.message_key == "all-closed" and f.data["actual"] == 6
 
 
+def test_all_closed_against_an_unreadable_cell_needs_review(tmp_path: Path) -> None:
+    text = mutated(
+        PT25, {("table3", "carried_forward", "total"): "若干"}, {CLOSED: CLOSED + "均已办结，"}
+    )
+    got = check_text(tmp_path, text)
+    assert got["DC230"].outcome == Outcome.needs_review
+    assert "均已办结" in (got["DC230"].reason or "")
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

@@ -826,7 +826,13 @@ def _check_all_closed(
     row, col = conf["cell"]
     v = table.get(row, col)
     value = number_or_zero(v, blank_as_zero)
-    if value is None or value == 0:
+    if value is None:  # the statement cannot be checked: say so rather than pass
+        doubts.add(
+            f"“{stated.sentence}”无法与结转下年度单元格核对（单元格缺失或不是数字）",
+            f"“{stated.sentence}” cannot be checked: the carried-forward cell is missing or not a number",
+        )
+        return
+    if value == 0:
         return
     if v is not None and v.placed_by == "position":
         doubts.add(
