@@ -79,3 +79,12 @@ def test_unknown_format_fails_before_any_report_is_checked(
     monkeypatch.setattr(Checker, "check_paths", boom)
     assert main(["check", REPORT, "--no-config", "--format", "nope"]) == 2
     assert "unknown format 'nope'" in _one_error_line(capsys)
+
+
+def test_unknown_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from disclosure_check.cli import main
+
+    seed = Path(__file__).parent / "corpus" / "seed-shanxi-edu-2017.txt"
+    assert main(["check", str(seed), "--lang", "fr"]) == 2
+    assert "unknown language 'fr'" in capsys.readouterr().err
+    assert main(["check", str(seed), "--lang", "en-US", "--select", "DC101"]) == 0

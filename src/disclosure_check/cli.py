@@ -377,9 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
-    if getattr(args, "lang", None):
-        args.lang = normalize_lang(args.lang)
     try:
+        if getattr(args, "lang", None):
+            args.lang = normalize_lang(args.lang)
         return COMMANDS[args.command](args)
     except DisclosureCheckError as exc:
         print(f"disclosure-check: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from ..errors import ConfigError
 from ..rules import DEFAULT_LANG, LANGS, localize, render
 
 __all__ = ["DEFAULT_LANG", "LANGS", "catalogue", "normalize_lang", "t"]
@@ -34,13 +35,16 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str
 
 
 def normalize_lang(lang: str | None) -> str:
-    """Accept zh, zh-CN, zh_CN, en, en-US …; anything else falls back to zh_CN."""
+    """zh, zh-CN, zh_CN, zh-Hans → zh_CN; en, en-US, en_GB … → en; None → zh_CN.
+    Any other language is a ConfigError: silently answering in Chinese would hide a typo."""
     if not lang:
         return DEFAULT_LANG
     low = lang.replace("-", "_").lower()
-    if low.startswith("en"):
+    if low == "en" or low.startswith("en_"):
         return "en"
-    return DEFAULT_LANG
+    if low in ("zh", "zh_cn", "zh_hans", "zh_hans_cn"):
+        return DEFAULT_LANG
+    raise ConfigError(f"unknown language {lang!r}: use zh_CN (default) or en")
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **args: Any) -> str:
