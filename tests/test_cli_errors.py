@@ -88,3 +88,16 @@ def test_unknown_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert main(["check", str(seed), "--lang", "fr"]) == 2
     assert "unknown language 'fr'" in capsys.readouterr().err
     assert main(["check", str(seed), "--lang", "en-US", "--select", "DC101"]) == 0
+
+
+def test_parse_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = Path(__file__).parent / "corpus" / "seed-shanxi-edu-2017.txt"
+    assert main(["parse", str(seed)]) == 0
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    assert main(["parse", str(empty)]) == 2
+    assert "empty input" in capsys.readouterr().err
+    folder = tmp_path / "nothing-here"
+    folder.mkdir()
+    assert main(["parse", str(folder)]) == 2
+    assert "no report files" in capsys.readouterr().err

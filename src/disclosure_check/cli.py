@@ -275,7 +275,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from .parsing import parse
     from .parsing.outline import render_outline
 
-    docs = [parse(path) for path in expand_paths(args.paths)]
+    paths = expand_paths(args.paths)
+    if not paths:
+        raise DisclosureCheckError(f"no report files found in {', '.join(args.paths)}")
+    docs = [parse(path) for path in paths]
     if args.format == "json":
         payload = [d.model_dump(mode="json") for d in docs]
         print(
@@ -283,7 +286,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         )
     else:
         print("\n\n".join(render_outline(d) for d in docs))
-    return EXIT_CLEAN
+    unreadable = [d for d in docs if d.status == DocumentStatus.unparseable]
+    for doc in unreadable:
+        print(f"disclosure-check: error: {doc.source}: {doc.status_reason}", file=sys.stderr)
+    return EXIT_ERROR if unreadable else EXIT_CLEAN
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
