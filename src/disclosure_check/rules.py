@@ -204,13 +204,10 @@ class Catalog:
         )
 
 
-def matches(rule_id: str, selectors: Iterable[str]) -> bool:
-    """Ruff-style selection: a selector is an id or an id prefix ("DC1", "DC", "ALL")."""
-    return any(s == "ALL" or rule_id.startswith(s) for s in selectors)
-
-
 def specificity(rule_id: str, selectors: Iterable[str]) -> int:
-    """Length of the longest selector matching ``rule_id`` (-1 when none matches)."""
+    """Ruff-style selection: a selector is an id or an id prefix ("DC1", "DC", "ALL"). The length
+    of the longest selector matching ``rule_id`` (-1 when none matches): the more specific of
+    select and ignore wins."""
     best = -1
     for s in selectors:
         if s == "ALL":
