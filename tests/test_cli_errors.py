@@ -101,3 +101,15 @@ def test_parse_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[
     folder.mkdir()
     assert main(["parse", str(folder)]) == 2
     assert "no report files" in capsys.readouterr().err
+
+
+def test_parser_reasons_are_given_in_the_users_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    main(["check", str(fixtures / "empty.txt"), str(fixtures / "news-article.html")])
+    out = capsys.readouterr().out
+    assert "文件无法读取：文件是空的" in out
+    assert "标题不是信息公开工作年度报告" in out and "the title does not name one" not in out
+    main(["check", str(fixtures / "empty.txt"), "--lang", "en"])
+    assert "The file cannot be read: empty input" in capsys.readouterr().out

@@ -24,6 +24,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from disclosure_check.i18n import localized_note
 from disclosure_check.model import Location, Section, Severity
 from disclosure_check.model.document import CellKind
 from disclosure_check.model.statistics import (
@@ -118,7 +119,9 @@ def found_table(ctx: RuleContext, key: str) -> tuple[TableSpec, StatTable]:
     if table is None or table.status == StatTableStatus.missing:
         ctx.not_applicable("table-missing", table=spec.title)
     if table.status == StatTableStatus.unreadable:
-        ctx.needs_review("table-unreadable", table=spec.title, reason=why_unreadable(table))
+        ctx.needs_review(
+            "table-unreadable", table=spec.title, reason=localized_note(why_unreadable(table))
+        )
     return spec, table
 
 
@@ -133,9 +136,7 @@ def found_tables(ctx: RuleContext, doubts: Doubts) -> list[tuple[TableSpec, Stat
         if table is None or table.status == StatTableStatus.missing:
             continue
         if table.status == StatTableStatus.unreadable:
-            doubts.add(
-                f"{spec.title}：{why_unreadable(table)}", f"{spec.title}: {why_unreadable(table)}"
-            )
+            doubts.add(*_unreadable_doubt(spec, table))
             continue
         out.append((spec, table))
     if not out and not doubts:
@@ -145,6 +146,12 @@ def found_tables(ctx: RuleContext, doubts: Doubts) -> list[tuple[TableSpec, Stat
 
 def why_unreadable(table: StatTable) -> str:
     return "; ".join(table.notes) or "not machine-checkable"
+
+
+def _unreadable_doubt(spec: TableSpec, table: StatTable) -> tuple[str, str]:
+    """(zh_CN, en) reason for a doubt about an unreadable table."""
+    note = localized_note(why_unreadable(table))
+    return f"{spec.title}：{note['zh_CN']}", f"{spec.title}: {note['en']}"
 
 
 def garbled_rows(table: StatTable) -> list[str]:
@@ -426,9 +433,7 @@ def table_missing(ctx: RuleContext) -> None:
         table = statistics(ctx, spec.layout_set).get(spec.key)
         status = table.status if table else StatTableStatus.missing
         if status == StatTableStatus.unreadable and table is not None:
-            doubts.add(
-                f"{spec.title}：{why_unreadable(table)}", f"{spec.title}: {why_unreadable(table)}"
-            )
+            doubts.add(*_unreadable_doubt(spec, table))
         elif status == StatTableStatus.missing and spec.required:
             ctx.report(
                 "missing",
@@ -744,7 +749,7 @@ def text_table_mismatch(ctx: RuleContext) -> None:
     for spec in ctx.profile.tables:
         t = stats.get(spec.key)
         if spec.key in ("table3", "table4") and t is not None and t.status == "unreadable":
-            doubts.add(f"{spec.title}：{why_unreadable(t)}", f"{spec.title}: {why_unreadable(t)}")
+            doubts.add(*_unreadable_doubt(spec, t))
     if not readable and not doubts:
         ctx.not_applicable(
             "table-missing", table="收到和处理政府信息公开申请情况、行政复议行政诉讼情况"

@@ -75,11 +75,20 @@ class Rule:
 
     def message(self, key: str, lang: str, args: Mapping[str, Any]) -> str:
         template = localize(self.messages.get(key), lang)
-        return render(template, args) if template else key
+        return render(template, localize_args(args, lang)) if template else key
 
     def suggestion(self, key: str, lang: str, args: Mapping[str, Any]) -> str | None:
         template = localize(self.suggestions.get(key), lang)
-        return render(template, args) if template else None
+        return render(template, localize_args(args, lang)) if template else None
+
+
+def localize_args(args: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """An argument given as ``{"zh_CN": …, "en": …}`` (text the rule had to compose, such as a
+    reason) is rendered in the message's language."""
+    return {
+        k: localize(v, lang) if isinstance(v, Mapping) and v and set(v) <= set(LANGS) else v
+        for k, v in args.items()
+    }
 
 
 @dataclass

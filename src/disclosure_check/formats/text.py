@@ -7,8 +7,9 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from ..i18n import t
+from ..i18n import localized_note, t
 from ..model import DocumentReport, Finding, Outcome, RunResult, Severity
+from ..rules import localize
 
 _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
 
@@ -54,7 +55,8 @@ def render(result: RunResult, *, lang: str, color: bool = False) -> str:
             header.append(f"  [{t('label.profile', lang)}: {report.profile}]", style="dim")
         console.print(header)
         if report.status_reason and report.status.value != "ok":
-            console.print(Text(f"  {report.status.value}: {report.status_reason}", style="red"))
+            reason = localize(localized_note(report.status_reason), lang)
+            console.print(Text(f"  {report.status.value}: {reason}", style="red"))
         for outcome in report.outcomes:
             for f in outcome.findings:
                 line = Text(f"  {_where(report, f)}: ")

@@ -4,6 +4,7 @@ Rule messages live with their rules (see ``disclosure_check.rules.Catalog``)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib.resources import files
@@ -12,7 +13,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..rules import DEFAULT_LANG, LANGS, localize, render
 
-__all__ = ["DEFAULT_LANG", "LANGS", "catalogue", "normalize_lang", "t"]
+__all__ = ["DEFAULT_LANG", "LANGS", "catalogue", "localized_note", "normalize_lang", "t"]
 
 
 @cache
@@ -50,3 +51,26 @@ def normalize_lang(lang: str | None) -> str:
 def t(key: str, lang: str = DEFAULT_LANG, **args: Any) -> str:
     text = localize(catalogue().get(key), normalize_lang(lang))
     return render(text, args) if text else key
+
+
+@cache
+def _note_patterns() -> list[tuple[re.Pattern[str], str]]:
+    with files(__package__).joinpath("notes.toml").open("rb") as fh:
+        entries = tomllib.load(fh)["notes"]
+    return [(re.compile(e["pattern"]), e["zh_CN"]) for e in entries]
+
+
+def localized_note(text: str) -> dict[str, str]:
+    """The parser writes its notes and reasons in English (they are logs and data too); whoever
+    shows one to a user gives it in both languages. Parts separated by "; " are translated one
+    by one with the patterns of notes.toml; an unknown part stays as it is in both."""
+    zh_parts = []
+    for part in text.split("; "):
+        for pattern, template in _note_patterns():
+            m = pattern.fullmatch(part)
+            if m:
+                zh_parts.append(template.format(*m.groups()))
+                break
+        else:
+            zh_parts.append(part)
+    return {"zh_CN": "；".join(zh_parts), "en": text}
