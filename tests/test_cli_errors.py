@@ -113,3 +113,12 @@ def test_parser_reasons_are_given_in_the_users_language(
     assert "标题不是信息公开工作年度报告" in out and "the title does not name one" not in out
     main(["check", str(fixtures / "empty.txt"), "--lang", "en"])
     assert "The file cannot be read: empty input" in capsys.readouterr().out
+
+
+def test_audit_with_a_selector_that_matches_nothing_stops_before_checking(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    corpus = Path(__file__).parent / "corpus"
+    assert main(["audit", str(corpus), "--select", "XYZ", "--no-store", "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert "XYZ" in err and "reports" not in err  # no audit summary: nothing was checked

@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     from .store import AuditStore
 
     checker = _checker(args, select=args.select, ignore=args.ignore, fail_on=args.fail_on)
+    checker.validate_selection()  # once, before any worker starts: not once per report
     for diag in checker.diagnostics:
         print(f"warning: {diag.message}", file=sys.stderr)
     if args.scheduler and args.executor != "dask":
