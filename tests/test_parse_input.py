@@ -210,3 +210,19 @@ def test_utf8_page_with_a_stray_byte_or_cut_mid_character_stays_utf8() -> None:
         assert doc.meta.title == expected.meta.title
         assert [s.label for s in doc.sections] == [s.label for s in expected.sections]
         assert any(d.code == "decode-lossy" for d in doc.diagnostics)
+
+
+def test_http_charset_is_used_for_a_page_without_its_own_declaration() -> None:
+    from disclosure_check.parsing import parse
+
+    page = "<html><body><p>某县2024年政府信息公开工作年度报告</p><p>一、总体情况</p></body></html>"
+    data = page.encode("gb18030")  # short: too little text for detection to be sure
+    doc = parse(data, http_charset="GBK")
+    assert (doc.meta.encoding, doc.meta.encoding_source) == ("gb18030", "http-header")
+    assert doc.meta.title == "某县2024年政府信息公开工作年度报告"
+    # A wrong header on UTF-8 bytes is skipped, even where the bytes would pass as GB18030.
+    long_page = (CORPUS / "pingtan-zone-2025.html").read_bytes()
+    assert long_page.decode("utf-8")
+    wrong = parse(long_page, http_charset="gbk")
+    assert wrong.meta.encoding == "utf-8"
+    assert wrong.meta.title == "平潭综合实验区2025年度政府信息公开工作年度报告"

@@ -207,12 +207,14 @@ class Checker:
 
     # -- checking ---------------------------------------------------------------------------
 
-    def parse(self, source: Source, *, name: str | None = None) -> Document:
+    def parse(
+        self, source: Source, *, name: str | None = None, http_charset: str | None = None
+    ) -> Document:
         if isinstance(source, Document):
             return source
         from .parsing import parse  # lazy: the parser is only needed when checking
 
-        doc = parse(source)
+        doc = parse(source, http_charset=http_charset)
         if name:
             doc.source = name
         return doc

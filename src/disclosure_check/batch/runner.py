@@ -234,7 +234,8 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
                 data = Path(task.path).read_bytes()
             result.content_hash = content_hash(data)
             checker, layouts = _checker(spec)
-            doc = checker.parse(data, name=task.path)
+            charset = result.fetch.charset if result.fetch is not None else None
+            doc = checker.parse(data, name=task.path, http_charset=charset)
             # Extracted once, before the rules: the table rules reuse a filled ``statistics``.
             doc.statistics = statistics(doc, layouts)
             report = checker.check(doc, profile=spec.profile)

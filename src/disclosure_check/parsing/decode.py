@@ -95,14 +95,24 @@ def declared_charset(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode ``data``; raises :class:`BinaryInputError` for binary or undecodable bytes."""
+def decode(data: bytes, *, http_charset: str | None = None) -> Decoded:
+    """Decode ``data``; raises :class:`BinaryInputError` for binary or undecodable bytes.
+
+    ``http_charset`` is the charset of the HTTP Content-Type header of a fetched page: tried
+    after a BOM and before the page's own declaration, and skipped when the bytes do not decode
+    with it (servers often send a wrong one)."""
     reason = binary_reason(data)
     if reason:
         raise BinaryInputError(reason)
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom) :].decode(enc, errors="replace"), enc, "bom")
+    header_enc = _canonical(http_charset) if http_charset else None
+    if header_enc and not (header_enc != "utf-8" and _is_multibyte_utf8(data)):
+        try:
+            return Decoded(data.decode(header_enc), header_enc, "http-header")
+        except UnicodeDecodeError:
+            pass
 
     declared = declared_charset(data)
     if declared:
@@ -122,6 +132,18 @@ def decode(data: bytes) -> Decoded:
     if gb is not None:
         return gb
     return _detect(data, declared[0] if declared else None)
+
+
+def _is_multibyte_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with non-ASCII bytes: text in another multi-byte encoding almost never is,
+    so this beats a server's header (GBK bytes can pass as GB18030 either way)."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _nearly_utf8(data: bytes) -> Decoded | None:

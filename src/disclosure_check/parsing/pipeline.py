@@ -34,9 +34,10 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 def parse(
     source: str | bytes | os.PathLike[str], *, name: str | None = None,
-    max_bytes: int = MAX_INPUT_BYTES,
+    max_bytes: int = MAX_INPUT_BYTES, http_charset: str | None = None,
 ) -> Document:  # fmt: skip
-    """Parse a report: a path (or a ``str`` naming an existing file), bytes, or HTML/text content."""
+    """Parse a report: a path (or a ``str`` naming an existing file), bytes, or HTML/text content.
+    ``http_charset``: the charset an HTTP server declared for these bytes, if they were fetched."""
     data, text, label, size = _read(source, max_bytes)
     name = name or (label if label not in ("<bytes>", "<string>") else None)
     doc = Document(source=label)
@@ -51,7 +52,7 @@ def parse(
         if not data.strip():
             return _unparseable(doc, "empty input")
         try:
-            decoded = decode(data)
+            decoded = decode(data, http_charset=http_charset)
         except BinaryInputError as exc:
             return _unparseable(doc, str(exc))
         text = decoded.text
