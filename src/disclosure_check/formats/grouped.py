@@ -12,7 +12,7 @@ from rich.text import Text
 from ..i18n import t
 from ..model import DocumentReport, Outcome, RunResult
 from .common import column_of, line_of, report_path, snippet_line
-from .text import _STYLE, summary_line
+from .text import _STYLE, open_console, summary_line
 
 _OUTCOME_STYLE = {Outcome.needs_review: "magenta", Outcome.error: "bold magenta"}
 
@@ -71,11 +71,7 @@ def _report(console: Console, report: DocumentReport, lang: str) -> None:
 
 def render(result: RunResult, *, lang: str, color: bool = False) -> str:
     buf = io.StringIO()
-    console = Console(
-        file=buf, force_terminal=color, no_color=not color, width=200, highlight=False
-    )
-    for diag in result.diagnostics:
-        console.print(Text(f"! {diag.message}", style="magenta"))
+    console = open_console(buf, color=color, diagnostics=result.diagnostics)
     for i, report in enumerate(result.reports):
         if i:
             console.print()

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..i18n import localized_note, t
-from ..model import DocumentReport, Finding, Outcome, RunResult, Severity
+from ..model import Diagnostic, DocumentReport, Finding, Outcome, RunResult, Severity
 from ..rules import localize
 
 _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
@@ -42,13 +42,19 @@ def summary_line(result: RunResult, lang: str) -> str:
     )
 
 
-def render(result: RunResult, *, lang: str, color: bool = False) -> str:
-    buf = io.StringIO()
+def open_console(buf: io.StringIO, *, color: bool, diagnostics: list[Diagnostic]) -> Console:
+    """A console writing to ``buf`` (colour only on a terminal), run diagnostics printed first."""
     console = Console(
         file=buf, force_terminal=color, no_color=not color, width=200, highlight=False
     )
-    for diag in result.diagnostics:
+    for diag in diagnostics:
         console.print(Text(f"! {diag.message}", style="magenta"))
+    return console
+
+
+def render(result: RunResult, *, lang: str, color: bool = False) -> str:
+    buf = io.StringIO()
+    console = open_console(buf, color=color, diagnostics=result.diagnostics)
     for report in result.reports:
         header = Text(f"{report.source or '<input>'}", style="bold")
         if report.profile:
