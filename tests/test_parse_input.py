@@ -226,3 +226,17 @@ def test_http_charset_is_used_for_a_page_without_its_own_declaration() -> None:
     wrong = parse(long_page, http_charset="gbk")
     assert wrong.meta.encoding == "utf-8"
     assert wrong.meta.title == "平潭综合实验区2025年度政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(
+    "name", ["shuyang-drc-2023.html", "pingtan-zone-2019.wordhtml.html", "seed-shanxi-edu-2017.txt"]
+)
+def test_gbk_bytes_are_recognised_without_help_from_detection(name: str) -> None:
+    """GB18030 is decided by the decoder's own check (common hanzi), not left to the generic
+    detector, whose answer changes between charset-normalizer versions (iso8859-5 seen)."""
+    from disclosure_check.parsing.decode import _try_gb18030
+
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    decoded = _try_gb18030(text.encode("gb18030"))
+    assert decoded is not None and decoded.text == text
+    assert _try_gb18030(text.encode("big5", errors="ignore")) is None

@@ -183,7 +183,9 @@ def _try_gb18030(data: bytes) -> Decoded | None:
     if len(hanzi) < 20:
         return None
     common = sum(1 for ch in hanzi if ch in _COMMON_HANZI)
-    return Decoded(text, "gb18030", "detected") if common / len(hanzi) >= 0.3 else None
+    # Calibrated on the corpus: right decodings score 0.24 (a page heavy with site chrome) to 0.83;
+    # UTF-8 or Big5 bytes forced through GB18030 score at most 0.08.
+    return Decoded(text, "gb18030", "detected") if common / len(hanzi) >= 0.15 else None
 
 
 def _detect(data: bytes, declared: str | None) -> Decoded:
