@@ -224,8 +224,8 @@ def _run(
         need_report = opts.keep_reports or opts.progress is not None
         try:
             for res in executor.map_unordered(task_function(spec), tasks):
-                entry, doc_facts = _from_result(rows[res.index], res, store, key, need_report)
-                finish(res.index, entry, doc_facts, res.fetch, res)
+                entry, new_facts = _from_result(rows[res.index], res, store, key, need_report)
+                finish(res.index, entry, new_facts, res.fetch, res)
                 res.fetch = res.report = res.facts = None  # the bytes are in the store now
                 res.report_json = res.facts_json = None
         finally:

@@ -111,7 +111,7 @@ def run_batch_rules(
         )
         crash: str | None = None
         try:
-            rule.check(ctx)  # type: ignore[arg-type]
+            rule.check(ctx)
         except Exception as exc:  # one crashing batch rule never stops the others
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             crash = f"{type(exc).__name__}: {exc} ({Path(frame.filename).name}:{frame.lineno})"

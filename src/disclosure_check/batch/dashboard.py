@@ -246,7 +246,10 @@ def _fetch(entry: AuditEntry) -> dict[str, Any] | None:
 
 def _entry(entry: AuditEntry) -> dict[str, Any]:
     counts = dict.fromkeys(SEVERITIES, 0)
-    findings, failed, review, crashed = [], [], [], []
+    findings: list[dict[str, Any]] = []
+    failed: list[str] = []
+    review: list[Any] = []
+    crashed: list[Any] = []
     reasons: dict[str, str] = {}
     batch_reasons = {o.rule_id: o.reason for o in entry.batch_outcomes}
     doc_reasons = {o.rule_id: o.reason for o in entry.report.outcomes} if entry.report else {}

@@ -146,7 +146,7 @@ def write_xlsx(result: BatchResult, path: Path) -> None:
     book = Workbook()
 
     # Summary: units × rules, coloured, with counts per severity and the pass rate.
-    ws = book.active
+    ws = book.worksheets[0]  # the sheet a new Workbook starts with
     ws.title = labels["summary"]
     rules = rule_columns(result)
     head = [labels[k] for k in ("unit", "code", "parent", "kind", "year", "status")]
@@ -176,7 +176,7 @@ def write_xlsx(result: BatchResult, path: Path) -> None:
                 ws.cell(row=row, column=col).fill = fills[by_rule[rid][0].value]
         ws.cell(row=row, column=ws.max_column).number_format = "0%"
     _finish_sheet(ws, bold, {1: 24, 3: 18})
-    ws.freeze_panes = ws.cell(row=2, column=len(head) + 1)
+    ws.freeze_panes = ws.cell(row=2, column=len(head) + 1).coordinate
 
     # Findings: one row per finding.
     ws = book.create_sheet(labels["findings_sheet"])
