@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.document import Cell, CellKind, Location, Table, TableStatus
-from .blocks import element_text
+from .blocks import HtmlLocator, element_text, short_text
 
 # Hard limits: HTML itself clamps colspan at 1000 and rowspan at 65534; real report tables are far
 # smaller. Beyond these a table is truncated (and noted), never expanded.
@@ -44,6 +44,8 @@ _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 _SLOW_TAGS = frozenset({"table", "script", "style", "br"})  # need the careful walk below
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+# First characters with which a cell can be a number or a dash (besides a digit or whitespace).
+_MAYBE_NUMBER_OR_DASH = frozenset("+-\u2212\ufe63\uff0d/\\—–―~_无")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,8 +54,11 @@ _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
 
 def normalize_text(raw: str) -> str:
     """NFKC (full-width digits → ASCII), whitespace collapsed, gaps between CJK removed."""
+    if raw.isascii():  # NFKC is the identity and there is no CJK: only the whitespace to fold
+        return " ".join(raw.split())
     text = unicodedata.normalize("NFKC", raw)
-    text = _WS_RE.sub(" ", text).strip()  # \s covers U+00A0 and U+3000 in Python's re
+    # str.split() and re's \s agree on whitespace (U+00A0, U+3000 …): same as sub(" ").strip().
+    text = " ".join(text.split())
     return _CJK_GAP_RE.sub("", text)
 
 
@@ -61,6 +66,11 @@ def classify(text: str) -> tuple[CellKind, float | int | None, str | None]:
     """Type a normalised cell text: (kind, value, unit). "0", blank, "/" and words stay distinct."""
     if not text:
         return CellKind.blank, None, None
+    if text.isdigit() and text.isascii():  # the usual number cell: what _NUMBER_RE would give
+        return CellKind.number, int(text), None
+    first = text[0]
+    if first not in _MAYBE_NUMBER_OR_DASH and not first.isdecimal() and not first.isspace():
+        return CellKind.text, None, None  # neither pattern can match (labels, sentences)
     compact = text.translate(_MINUS_SIGNS)
     if _DASH_RE.match(compact.replace(" ", "")):
         return CellKind.dash, None, None
@@ -91,13 +101,14 @@ def make_cell(raw: str, *, header: bool = False, location: Location | None = Non
     )
 
 
-def _element_text(el: Any, notes: set[str]) -> str:
+def _element_text(el: Any, notes: set[str], full: str | None = None) -> str:
     """The cell's text as printed: inline pieces joined as-is (Word splits "12" over spans), block
-    boundaries (<p>, <br>, <div>) as newlines. Text inside a nested table is skipped."""
+    boundaries (<p>, <br>, <div>) as newlines. Text inside a nested table is skipped.
+    ``full``: ``element_text(el)`` when the caller has it already."""
     # Fast path for the common cell (inline text, at most one block): lxml joins the text in C.
     # Comments carry no text there either, so both paths give the same text.
     if _is_simple(el):
-        return element_text(el)
+        return element_text(el) if full is None else full
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -193,18 +204,19 @@ def _span(el: Any, attr: str) -> int | None:
 
 def _read_rows(rows: list[Any]) -> list[list[_Src]]:
     out: list[list[_Src]] = []
+    n_rows = len(rows)
     for tr in rows:
-        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        out.append(
-            [
-                _Src(c, c.tag == "th", _span(c, "rowspan") or 1, _span(c, "colspan") or 1)
-                for c in cells
-            ]
-        )
-        # rowspan="0" means "to the end of the table section" (HTML); treat it as to the end.
-        for src, c in zip(out[-1], cells, strict=True):
-            if _span(c, "rowspan") == 0:
-                src.rowspan = len(rows)
+        row: list[_Src] = []
+        for c in tr:
+            tag = c.tag  # a comment's tag is a function: never equal to a string
+            if tag != "td" and tag != "th":
+                continue
+            # Most cells carry no span attribute: _span only runs for those that do.
+            rowspan = 1 if c.get("rowspan") is None else _span(c, "rowspan")
+            colspan = 1 if c.get("colspan") is None else _span(c, "colspan")
+            # rowspan="0" means "to the end of the table section" (HTML); treat it as to the end.
+            row.append(_Src(c, tag == "th", n_rows if rowspan == 0 else rowspan or 1, colspan or 1))
+        out.append(row)
     return out
 
 
@@ -275,11 +287,13 @@ def table_from_element(el: Any, *, table_id: str, locate: Callable[[Any], Locati
         rows = rows[:keep]
         n_rows = keep
 
+    make = _cell_maker(locate, text_notes)
     grid: list[list[Cell | None]] = [[None] * width for _ in range(n_rows)]
     for r, row in enumerate(rows):
         col = 0
+        grid_row = grid[r]
         for i, src in enumerate(row):
-            while col < width and grid[r][col] is not None:
+            while col < width and grid_row[col] is not None:
                 col += 1
             if col >= width:
                 # More cells than the table is wide (a row overhanging the rest): noted, dropped.
@@ -300,11 +314,11 @@ def table_from_element(el: Any, *, table_id: str, locate: Callable[[Any], Locati
                     f"rowspan={src.rowspan} at row {r + 1} capped to {rowspan} "
                     f"(table has {n_rows} rows)"
                 )
-            location = locate(src.el)
-            cell = make_cell(
-                _element_text(src.el, text_notes), header=src.header, location=location
-            )
-            _place(grid, cell, r, col, rowspan, colspan)
+            cell = make(src.el, src.header)
+            if rowspan == 1 and colspan == 1:
+                grid_row[col] = cell  # free: the loop above stopped on an empty position
+            else:
+                _place(grid, cell, r, col, rowspan, colspan)
             col += colspan
 
     final = [[c if c is not None else _pad_cell() for c in row] for row in grid]
@@ -320,6 +334,26 @@ def table_from_element(el: Any, *, table_id: str, locate: Callable[[Any], Locati
         notes=notes,
         location=locate(el),
     )
+
+
+def _cell_maker(locate: Callable[[Any], Location], notes: set[str]) -> Callable[[Any, bool], Cell]:
+    """``(td, header) -> Cell`` with its location. With the page's :class:`HtmlLocator` the cell's
+    text is serialised once: for the snippet and (a simple cell) the cell text itself."""
+    if not isinstance(locate, HtmlLocator):
+
+        def make_generic(el: Any, header: bool) -> Cell:
+            location = locate(el)
+            return make_cell(_element_text(el, notes), header=header, location=location)
+
+        return make_generic
+    html_locate = locate
+
+    def make(el: Any, header: bool) -> Cell:
+        full = element_text(el)
+        location = html_locate(el, short_text(full))
+        return make_cell(_element_text(el, notes, full), header=header, location=location)
+
+    return make
 
 
 def _place(
