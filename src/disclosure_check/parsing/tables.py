@@ -241,18 +241,24 @@ def _extent(rows: list[list[_Src]], colspan_limit: int) -> list[int]:
         col = 0
         width = max(occupied) + 1 if occupied else 0
         new: dict[int, int] = {}
+        rows_left = n - r
         for src in row:
             while col in occupied:
                 col += 1
             if col >= _SIM_COLS:
                 width = _SIM_COLS
                 break
-            span = min(src.colspan, colspan_limit, _SIM_COLS - col)
-            below = min(src.rowspan, n - r) - 1
+            span = src.colspan  # min(colspan, colspan_limit, _SIM_COLS - col), inline
+            if span > colspan_limit:
+                span = colspan_limit
+            if span > _SIM_COLS - col:
+                span = _SIM_COLS - col
+            below = (src.rowspan if src.rowspan < rows_left else rows_left) - 1
             if below > 0:
                 new.update(dict.fromkeys(range(col, col + span), below))
             col += span
-            width = max(width, col)
+            if col > width:
+                width = col
         widths.append(width)
         carry = {c: left - 1 for c, left in carry.items() if left > 1}
         carry.update(new)
