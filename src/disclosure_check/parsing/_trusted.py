@@ -54,3 +54,27 @@ def _plain(model: type[BaseModel]) -> bool:
         or decorators.model_validators
         or model.__pydantic_post_init__ is not None
     )
+
+
+def trusted_copy(obj: M, changes: dict[str, Any]) -> M:
+    """``obj.model_copy(update=changes)`` (a shallow copy: field values shared; the changed fields
+    added to the fields set) without pydantic's Python-level ``__copy__``."""
+    model = type(obj)
+    if not _plain_cached(model):
+        return obj.model_copy(update=changes)
+    new = _new(model)
+    _set(new, "__dict__", {**obj.__dict__, **changes})
+    _set(new, "__pydantic_fields_set__", obj.__pydantic_fields_set__ | changes.keys())
+    _set(new, "__pydantic_extra__", None)
+    _set(new, "__pydantic_private__", None)
+    return new
+
+
+_plain_models: dict[type[BaseModel], bool] = {}
+
+
+def _plain_cached(model: type[BaseModel]) -> bool:
+    plain = _plain_models.get(model)
+    if plain is None:
+        plain = _plain_models[model] = _plain(model)
+    return plain

@@ -104,10 +104,16 @@ _new_location = trusted_builder(Location)
 
 def normalize_inline(text: str) -> str:
     """Collapse whitespace; a line break between two CJK characters is source formatting: dropped."""
-    text = _NL_GAP_RE.sub("\n", text)
-    text = re.sub(rf"(?<={_CJK_CHAR})\n(?={_CJK_CHAR})", "", text)
-    text = re.sub(r"(?<=\d)\n(?=[年月日])|(?<=[年月])\n(?=\d)", "", text)
-    return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
+    if "\n" in text:  # (without one, the three line-break rules have nothing to do)
+        text = _NL_GAP_RE.sub("\n", text)
+        text = _CJK_BREAK_RE.sub("", text)
+        text = _DATE_BREAK_RE.sub("", text)
+        text = text.replace("\n", " ")
+    return _WS_RE.sub(" ", text).strip()
+
+
+_CJK_BREAK_RE = re.compile(rf"(?<={_CJK_CHAR})\n(?={_CJK_CHAR})")
+_DATE_BREAK_RE = re.compile(r"(?<=\d)\n(?=[年月日])|(?<=[年月])\n(?=\d)")
 
 
 # --------------------------------------------------------------------------- HTML

@@ -28,6 +28,7 @@ from ..model.document import (
     Section,
     SourceFormat,
 )
+from ._trusted import trusted_copy
 from .blocks import RawBlock, SourceIndex, flattened_table
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -484,7 +485,7 @@ def build_tree(
 def _location(raw: RawBlock, pos: int, index: SourceIndex, snippet: str) -> Location:
     if raw.segments:
         return index.location(raw.source_offset(pos), snippet=snippet)
-    return raw.location.model_copy(update={"snippet": snippet[:60]})
+    return trusted_copy(raw.location, {"snippet": snippet[:60]})
 
 
 def _section(raw: RawBlock, c: Candidate, index: SourceIndex) -> Section:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.document import Cell, CellKind, Location, Table, TableStatus
-from ._trusted import trusted_builder
+from ._trusted import trusted_builder, trusted_copy
 from .blocks import HtmlLocator, element_text, short_text
 
 # Hard limits: HTML itself clamps colspan at 1000 and rowspan at 65534; real report tables are far
@@ -388,7 +388,7 @@ def _pad_cell() -> Cell:
 
 def _copy(cell: Cell, **changes: Any) -> Cell:
     """A shallow copy with some fields changed (values are ours: no re-validation needed)."""
-    return cell.model_copy(update=changes)
+    return trusted_copy(cell, changes)
 
 
 # ---------------------------------------------------------------------------------------------
