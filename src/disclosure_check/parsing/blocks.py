@@ -251,6 +251,7 @@ def html_blocks(
             )
         buf = _Buffer()
 
+    bold_stack: list[bool] = []
     walker = etree.iterwalk(ex.article, events=("start", "end"))
     for event, el in walker:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
@@ -270,13 +271,15 @@ def html_blocks(
             elif tag == "img":
                 flush()
                 blocks.append(_image_block(el, locate))
-            if _is_bold(el):
+            bold = _is_bold(el)
+            bold_stack.append(bold)  # popped at the element's end event (same skips as here)
+            if bold:
                 bold_depth += 1
             buf.add(el.text, bold_depth > 0, block_stack[-1])
         else:
             if not tag or tag == "table":
                 continue
-            if _is_bold(el):
+            if bold_stack.pop():
                 bold_depth -= 1
             if tag in _BLOCK_TAGS:
                 flush()
