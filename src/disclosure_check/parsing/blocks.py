@@ -393,7 +393,7 @@ def text_blocks(
         if line.text.startswith("|"):
             cur = _close(blocks, cur)
             j = i
-            while j < len(lines) and lines[j] is not None and lines[j].text.startswith("|"):
+            while j < len(lines) and (nxt := lines[j]) is not None and nxt.text.startswith("|"):
                 j += 1
             run = [li.text for li in lines[i:j] if li is not None]
             loc = index.location(line.offset, snippet=run[0])
@@ -437,7 +437,8 @@ def _prev_allows_heading(prev: str) -> bool:
     return bool(prev) and prev[-1] in _SENTENCE_END
 
 
-def _close(blocks: list[RawBlock], cur: RawBlock | None) -> None:
+def _close(blocks: list[RawBlock], cur: RawBlock | None) -> RawBlock | None:
+    """Finish the current block (if any) and return the new current block: always None."""
     if cur is not None and cur.text:
         cur.text = _WS_RE.sub(" ", cur.text).strip()
         cur.flat = len(cur.text) >= FLAT_BLOCK_CHARS

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -207,7 +207,8 @@ _TABLEISH = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
 
 def _hinted(start: Any) -> list[Any]:
     """Elements named by a hint (only elements with a class or id are looked at)."""
-    return [el for el in _CLASSED(start) if _hint_of(el)]
+    found = cast("list[Any]", _CLASSED(start))  # an XPath returning elements
+    return [el for el in found if _hint_of(el)]
 
 
 # Elements with a class or id, and <ucapcontent>, in document order (the union is faster in
@@ -267,7 +268,8 @@ def _outside_text(root: Any, article: Any) -> str:
 
 def _pieces(el: Any) -> str:
     """The text pieces below ``el``, stripped, empty ones dropped, joined by one space."""
-    return " ".join(t for t in map(str.strip, _TEXT_NODES(el)) if t)
+    nodes = cast("list[str]", _TEXT_NODES(el))  # an XPath returning text nodes
+    return " ".join(t for t in map(str.strip, nodes) if t)
 
 
 # The text pieces ``itertext()`` yields, as plain strings (no per-piece "smart" string objects).

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import Any
 
 from ..model.document import (
     Block,
@@ -333,7 +334,7 @@ def top_style(
                 qualified.append((style, 1))
                 continue
             chain = _chain(blocks, group, 1, evidence)
-            if len(chain) >= 3 or (len(chain) == 2 and _nested(*chain, cands, blocks)):
+            if len(chain) >= 3 or (len(chain) == 2 and _nested(chain[0], chain[1], cands, blocks)):
                 qualified.append((style, 1))
         elif len(_chain(blocks, group, 2, evidence)) >= 3:
             qualified.append((style, 2))
@@ -502,7 +503,7 @@ def _section(raw: RawBlock, c: Candidate, index: SourceIndex) -> Section:
     )
 
 
-def _emit_text(raw: RawBlock, a: int, b: int, index: SourceIndex, emit) -> None:  # type: ignore[no-untyped-def]
+def _emit_text(raw: RawBlock, a: int, b: int, index: SourceIndex, emit: Any) -> None:
     """Text between headings: a paragraph, or (flattened input) paragraph + flattened table."""
     a = _skip_spaces(raw.text, a)
     if a >= b:

@@ -167,9 +167,9 @@ def signature_date(paragraphs: list[Paragraph]) -> date | None:
             return _mkdate(*m.groups())
     # Flattened text: "…工作常规化、日常化。 平潭县人民政府 2013年1月16日 附件1：…".
     for p in reversed(paragraphs[-3:]):
-        m = re.search(r"。\s*\S{2,30}\s+" + _CN_DATE_RE.pattern + r"\s*$", p.text)
-        if m:
-            return _mkdate(*m.groups()[-3:])
+        m2 = re.search(r"。\s*\S{2,30}\s+" + _CN_DATE_RE.pattern + r"\s*$", p.text)
+        if m2:
+            return _mkdate(*m2.groups()[-3:])
     return None
 
 

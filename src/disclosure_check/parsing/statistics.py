@@ -638,6 +638,7 @@ def _assign(doc: Document, layouts: LayoutSet) -> tuple[dict[str, list[Table]], 
     unreadable: dict[str, str] = {}
     previous: tuple[str | None, list[str]] = (None, [])
     flattened_text: dict[str, int] = dict.fromkeys(TABLE_KEYS, 0)
+    key: str | None
     for placed in _walk_blocks(doc):
         block = placed.block
         section_key = _section_key(prep, placed.headings)
@@ -646,8 +647,8 @@ def _assign(doc: Document, layouts: LayoutSet) -> tuple[dict[str, list[Table]], 
                 unreadable.setdefault(section_key, "the table is an image")
             continue
         if isinstance(block, Paragraph):
-            for key in TABLE_KEYS:
-                flattened_text[key] += _labels_in_text(prep, key, block.text)
+            for name in TABLE_KEYS:
+                flattened_text[name] += _labels_in_text(prep, name, block.text)
             continue
         table = block
         if table.status in (TableStatus.image, TableStatus.flattened):
@@ -693,7 +694,7 @@ def extract_statistics(doc: Document, layouts: LayoutSet) -> StatisticsTables:
             table = _best_layout(prep, lays, groups[key])
         else:
             status = StatTableStatus.unreadable if key in unreadable else StatTableStatus.missing
-            table = StatTable(table=key, status=status)  # type: ignore[arg-type]
+            table = StatTable(table=key, status=status)
             if key in unreadable:
                 table.notes.append(unreadable[key])
         setattr(result, key, table)
