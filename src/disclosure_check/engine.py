@@ -17,7 +17,7 @@ from typing import Any
 from . import __version__
 from .config import Config
 from .errors import ConfigError, InputError
-from .i18n import normalize_lang, t
+from .i18n import localized_note, normalize_lang, t
 from .model import (
     Diagnostic,
     Document,
@@ -85,7 +85,8 @@ class Checker:
         self._entry_point_plugins = entry_point_plugins
         self._strict = strict_plugins
         self._plugins: PluginSet | None = None
-        self._profile_files: dict[str, str] = {}  # profile file path -> the id it registered
+        self._profile_files: dict[str, str] = {}
+        self._selection_valid = False  # profile file path -> the id it registered
 
     # -- plugins and profiles ---------------------------------------------------------------
 
@@ -190,7 +191,9 @@ class Checker:
 
     def selected_rules(self, source: str | None = None) -> list[Rule]:
         """The rules the configuration selects (ruff semantics), in id order."""
-        self.validate_selection()
+        if not self._selection_valid:  # once per Checker: the rules and selectors do not change
+            self.validate_selection()
+            self._selection_valid = True
         cfg = self.config
         select = cfg.select if cfg.select is not None else ["ALL"]
         select = [*select, *cfg.extend_select]
@@ -255,7 +258,7 @@ class Checker:
 
         if doc.status != DocumentStatus.ok:
             if not rule.any_status:
-                reason = doc.status_reason or doc.status.value
+                reason = localize(localized_note(doc.status_reason or doc.status.value), lang)
                 return outcome(Outcome.not_applicable, t("document-not-ok", lang, reason=reason))
             # Input rules judge the file itself, so they run whether or not a format applies.
             profile = profile or Profile(id="none")
