@@ -1,7 +1,9 @@
 """DC5xx: cross-report rules, run once over a whole audit (``disclosure-check audit``).
 
 They read the small per-document facts (normalised text per section, statistics tables, a
-5-gram sketch) of this batch and, through the audit store, of earlier audits."""
+5-gram sketch) of this batch and, through the audit store, of earlier audits. Only each report's
+digest (its sketch among it) is in memory; texts and tables are read from the store per report
+or per pair, so an audit's memory does not grow with the batch."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from disclosure_check.model import Location
 CROSSDOC = BatchCatalog.load(str(files(__package__).joinpath("catalog", "crossdoc.toml")))
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 SUM_TABLES = ("table3", "table4")  # counts that add up; table 2 mixes amounts and stock figures
+SET_BLOCK = 256  # DC504: reports whose sketch sets are built at once (two blocks at a time)
 
 
 def _option(ctx: BatchContext, doc: BatchDoc, rule_id: str, name: str) -> Any:
@@ -32,10 +35,6 @@ def _grams(full: Any) -> set[int]:
     from disclosure_check.batch.facts import shingles
 
     return shingles(full.text)
-
-
-def _table(doc: BatchDoc, key: str) -> Any:
-    return doc.facts.tables.get(key)
 
 
 def _has_numbers(values: dict[str, dict[str, Any]]) -> bool:
@@ -62,11 +61,12 @@ def copy_of_previous_year(ctx: BatchContext) -> None:
                 previous=last.year,
                 percent=_percent(overall),
                 limit=_percent(limit),
-                data={"overlap": round(overall, 4), "previous_hash": last.facts.content_hash},
+                data={"overlap": round(overall, 4), "previous_hash": last.digest.content_hash},
             )
         _sections(ctx, doc, last, mine.sections, theirs.sections)
+        tables, old_tables = mine.tables, theirs.tables
         for key, name in TABLE_NAMES.items():
-            table, before = _table(doc, key), _table(last, key)
+            table, before = tables.get(key), old_tables.get(key)
             if not (table and before and table.status == before.status == "found"):
                 continue
             if table.values == before.values and _has_numbers(table.values):
@@ -103,7 +103,7 @@ def _sections(
 @CROSSDOC.rule("DC502")
 def carry_over_mismatch(ctx: BatchContext) -> None:
     for doc in ctx.docs:
-        mine = _table(doc, "table3")
+        mine = doc.table("table3")
         if mine is None or mine.status in ("missing", "absent"):
             ctx.not_applicable(doc, "no-table")
             continue
@@ -111,7 +111,7 @@ def carry_over_mismatch(ctx: BatchContext) -> None:
         if last is None:
             ctx.not_applicable(doc, "no-previous", previous=(doc.year or 1) - 1)
             continue
-        theirs = _table(last, "table3")
+        theirs = last.table("table3")
         for year, table in ((doc.year, mine), (last.year, theirs)):
             if table is None or table.status != "found":
                 ctx.needs_review(
@@ -156,32 +156,38 @@ def hierarchy_sum(ctx: BatchContext) -> None:
             ctx.not_applicable(doc, "no-children")
             continue
         found = {k: ctx.doc(k, doc.year) for k in kids}
+        # One family's tables at a time, each read from the store once.
+        tables = {k: d.tables() for k, d in found.items() if d is not None}
         missing = [
             k
-            for k, d in found.items()
-            if d is None or any(_status(d, t) != "found" for t in SUM_TABLES)
+            for k in found
+            if k not in tables or any(_status(tables[k], t) != "found" for t in SUM_TABLES)
         ]
         if missing:
             ctx.needs_review(doc, "missing-children", units="、".join(missing))
             continue
+        mine = doc.tables()
         for key in SUM_TABLES:
-            if _status(doc, key) != "found":
+            if _status(mine, key) != "found":
                 ctx.needs_review(doc, "unreadable", table=TABLE_NAMES[key])
                 break
-            _compare_sums(ctx, doc, key, [d for d in found.values() if d is not None])
+            kid_tables = [(d.unit, tables[k][key]) for k, d in found.items() if d is not None]
+            _compare_sums(ctx, doc, key, mine[key], kid_tables)
 
 
-def _status(doc: BatchDoc, key: str) -> str:
-    table = _table(doc, key)
+def _status(tables: dict[str, Any], key: str) -> str:
+    table = tables.get(key)
     return table.status if table else "absent"
 
 
-def _compare_sums(ctx: BatchContext, doc: BatchDoc, key: str, kids: list[BatchDoc]) -> None:
-    mine = _table(doc, key)
+def _compare_sums(
+    ctx: BatchContext, doc: BatchDoc, key: str, mine: Any, kids: list[tuple[str, Any]]
+) -> None:
+    """``mine``: the parent's table ``key``; ``kids``: (unit, the same table) per child."""
     cells = []
     for row, cols in sorted(mine.values.items()):
         for col, value in sorted(cols.items()):
-            parts = [_table(k, key).values.get(row, {}).get(col) for k in kids]
+            parts = [table.values.get(row, {}).get(col) for _, table in kids]
             if value is None or any(p is None for p in parts):
                 continue  # blank cells are other rules' business
             total = sum(parts)
@@ -199,7 +205,7 @@ def _compare_sums(ctx: BatchContext, doc: BatchDoc, key: str, kids: list[BatchDo
             count=len(cells),
             cells=shown,
             anchor=f"sum:{key}",
-            data={"cells": cells, "children": [k.unit for k in kids]},
+            data={"cells": cells, "children": [unit for unit, _ in kids]},
         )
 
 
@@ -208,7 +214,7 @@ def near_duplicate_units(ctx: BatchContext) -> None:
     by_year: dict[int | None, list[BatchDoc]] = {}
     for doc in ctx.docs:
         min_chars = int(_option(ctx, doc, "DC504", "min_chars"))
-        chars = doc.facts.chars or len(doc.facts.text)
+        chars = doc.digest.chars
         if chars < min_chars:
             ctx.not_applicable(doc, "too-short", chars=chars)
         else:
@@ -239,36 +245,55 @@ def _similar_pairs(
 ) -> dict[tuple[str, int | None], list[tuple[str, float]]]:
     """All pairs of different units at or above the threshold, estimated from the sketches;
     a cheap intersection of the sketch sets skips most pairs before the estimate (and is the
-    estimate's own intersection for the pairs that pass)."""
+    estimate's own intersection for the pairs that pass). Sets are fast to intersect but ~20
+    times the size of a sketch, so they are made for two blocks of reports at a time (memory
+    bounded whatever the batch size; each set is rebuilt once per block pair, a small cost)."""
+    links: dict[tuple[str, int | None], list[tuple[str, float]]] = {}
+    for top in range(0, len(docs), SET_BLOCK):
+        rows = range(top, min(top + SET_BLOCK, len(docs)))
+        row_sets = [set(docs[i].digest.sketch) for i in rows]
+        for left in range(top, len(docs), SET_BLOCK):
+            cols = range(left, min(left + SET_BLOCK, len(docs)))
+            col_sets = row_sets if left == top else [set(docs[j].digest.sketch) for j in cols]
+            for i, a_set in zip(rows, row_sets, strict=True):
+                _link(ctx, docs, i, a_set, cols, col_sets, links)
+    return links
+
+
+def _link(
+    ctx: BatchContext,
+    docs: list[BatchDoc],
+    i: int,
+    a_set: set[int],
+    cols: range,
+    col_sets: list[set[int]],
+    links: dict[tuple[str, int | None], list[tuple[str, float]]],
+) -> None:
+    """Pairs (i, j) for the j > i in ``cols`` (a block of ``docs`` whose sets are ``col_sets``)."""
     from disclosure_check.batch.facts import SKETCH_SIZE
 
-    sets = [set(d.facts.sketch) for d in docs]
-    links: dict[tuple[str, int | None], list[tuple[str, float]]] = {}
-    for i, a in enumerate(docs):
-        limit = float(_option(ctx, a, "DC504", "threshold"))
-        need = int(
-            limit * len(a.facts.sketch) * 0.8
-        )  # sketches of near-duplicates share most values
-        for j in range(i + 1, len(docs)):
-            b = docs[j]
-            if a.unit == b.unit:
-                continue
-            both = sets[i] & sets[j]
-            if len(both) < need:
-                continue
-            if a.facts.content_hash == b.facts.content_hash:
-                sim = 1.0
-            else:  # facts.jaccard_estimate, reusing the intersection
-                union = sets[i] | sets[j]
-                if len(union) <= SKETCH_SIZE:
-                    sim = len(both) / len(union) if union else 0.0
-                else:
-                    cut = sorted(union)[SKETCH_SIZE - 1]
-                    sim = sum(1 for h in both if h <= cut) / SKETCH_SIZE
-            if sim >= limit:
-                links.setdefault(a.key, []).append((b.unit, sim))
-                links.setdefault(b.key, []).append((a.unit, sim))
-    return links
+    a = docs[i]
+    limit = float(_option(ctx, a, "DC504", "threshold"))
+    need = int(limit * len(a.digest.sketch) * 0.8)  # sketches of near-duplicates share most values
+    for j, b_set in zip(cols, col_sets, strict=True):
+        b = docs[j]
+        if j <= i or a.unit == b.unit:
+            continue
+        both = a_set & b_set
+        if len(both) < need:
+            continue
+        if a.digest.content_hash == b.digest.content_hash:
+            sim = 1.0
+        else:  # facts.jaccard_estimate, reusing the intersection
+            union = a_set | b_set
+            if len(union) <= SKETCH_SIZE:
+                sim = len(both) / len(union) if union else 0.0
+            else:
+                cut = sorted(union)[SKETCH_SIZE - 1]
+                sim = sum(1 for h in both if h <= cut) / SKETCH_SIZE
+        if sim >= limit:
+            links.setdefault(a.key, []).append((b.unit, sim))
+            links.setdefault(b.key, []).append((a.unit, sim))
 
 
 @CROSSDOC.rule("DC505")

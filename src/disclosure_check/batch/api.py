@@ -22,6 +22,7 @@ rule said nothing about has passed it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,33 +32,77 @@ from ..rules import Catalog, Report, Reporter, Rule
 
 if TYPE_CHECKING:  # annotations only: rule packs import this module at plugin loading, and the
     # pydantic models of the audit need not load unless an audit runs
-    from .model import DocFacts, FetchInfo
+    from .model import DocFacts, FetchInfo, TableFacts
+
+
+@dataclass(frozen=True, slots=True)
+class FactsDigest:
+    """The few facts of a report that batch rules read for every report of the batch: kept in
+    memory for the whole audit, so a few hundred bytes each (the sketch as a C array of
+    unsigned 32-bit ints, not a list of Python ints). Everything else (texts, tables) stays in
+    the audit store and is read back when a rule asks (:meth:`BatchDoc.table`)."""
+
+    content_hash: str
+    status: str = "ok"  # DocumentStatus value
+    report_year: int | None = None
+    profile: str | None = None
+    title: str | None = None
+    chars: int = 0  # length of the normalised text
+    sketch: array[int] = field(default_factory=lambda: array("I"))  # bottom-k 5-gram hashes
+
+
+class FactsSource(Protocol):
+    """Where a report's full facts are read back from (the audit store), by content hash."""
+
+    def facts(self, content_hash: str) -> DocFacts | None: ...
+
+    def tables(self, content_hash: str) -> dict[str, TableFacts]: ...
 
 
 @dataclass(frozen=True)
 class BatchDoc:
-    """One report of the batch (or of an earlier audit, from the store) as batch rules see it."""
+    """One report of the batch (or of an earlier audit, from the store) as batch rules see it.
+    Only ``digest`` is in memory; texts and tables are read from ``source`` on demand (it
+    caches the last few reports read, so a rule that walks the reports in order and looks at
+    each one's previous year reads each from the store about once)."""
 
     unit: str
     year: int | None
-    facts: DocFacts
+    digest: FactsDigest
     code: str | None = None
     parent: str | None = None
     kind: str | None = None
     from_store: bool = False  # an earlier audit's report, not part of this batch
     fetch: FetchInfo | None = None  # how a URL row's page was fetched (None for files)
-    # ``facts`` may be slim (texts left in the audit store); ``load`` reads the full facts back.
-    load: Callable[[str], DocFacts | None] | None = field(default=None, compare=False, repr=False)
+    source: FactsSource | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int | None]:
         return (self.unit, self.year)
 
+    def tables(self) -> dict[str, TableFacts]:
+        """The statistics tables' facts ("table2"/"table3"/"table4"), read from the store."""
+        return self._source().tables(self.digest.content_hash)
+
+    def table(self, key: str) -> TableFacts | None:
+        return self.tables().get(key)
+
     def full_facts(self) -> DocFacts:
-        """The facts with the normalised texts (read from the store, not kept in memory)."""
-        if self.load is None or self.facts.text or not self.facts.chars:
-            return self.facts
-        return self.load(self.facts.content_hash) or self.facts
+        """All the facts, normalised texts included (read from the store, not kept)."""
+        facts = self._source().facts(self.digest.content_hash)
+        if facts is None:
+            raise LookupError(f"no facts for {self.unit} {self.year} in the audit store")
+        return facts
+
+    @property
+    def facts(self) -> DocFacts:
+        """Same as :meth:`full_facts` (kept for rules written when the facts were in memory)."""
+        return self.full_facts()
+
+    def _source(self) -> FactsSource:
+        if self.source is None:
+            raise LookupError(f"{self.unit} {self.year}: no store to read the facts from")
+        return self.source
 
 
 class History(Protocol):
@@ -193,6 +238,8 @@ __all__ = [
     "BatchContext",
     "BatchDoc",
     "BatchRule",
+    "FactsDigest",
+    "FactsSource",
     "History",
     "NoHistory",
 ]

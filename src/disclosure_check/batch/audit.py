@@ -16,6 +16,7 @@ from .. import __version__
 from ..engine import Checker
 from ..model import DocumentReport, Outcome, Severity
 from ..model.fetch import FetchResult
+from .api import FactsDigest
 from .batchrules import run_batch_rules, selected_batch_rules
 from .facts import content_hash
 from .manifest import read_manifest
@@ -23,7 +24,6 @@ from .model import (
     AuditEntry,
     AuditSummary,
     BatchResult,
-    DocFacts,
     EntryStatus,
     FetchInfo,
     ManifestProblem,
@@ -40,7 +40,7 @@ from .runner import (
     local_executor,
     task_function,
 )
-from .store import AuditStore, StoreHistory, slim
+from .store import AuditStore, StoreFacts, StoreHistory
 
 Progress = Callable[[AuditEntry, int, int], None]  # (entry, done, total)
 
@@ -156,25 +156,28 @@ def _run(
     run_id = store.start_run(manifest_id, key, __version__)
     use_cache = opts.use_cache and not own_store
     entries: list[AuditEntry | None] = [None] * len(rows)
-    facts: dict[int, DocFacts] = {}  # slim: the texts stay in the store
+    # All an audit keeps in memory of each report's facts (the rest stays in the store, read
+    # back when a batch rule asks), so memory stays flat as the batch grows.
+    digests: dict[int, FactsDigest] = {}
     done = 0
 
     def finish(
         i: int,
         entry: AuditEntry,
-        doc_facts: DocFacts | None,
+        digest: FactsDigest | None,
         fetched: FetchResult | None = None,
         res: TaskResult | None = None,
     ) -> None:
         nonlocal done
-        if entry.year is None and doc_facts is not None:  # directory mode: the report says
-            entry.year = doc_facts.report_year
+        if entry.year is None and digest is not None:  # directory mode: the report says
+            entry.year = digest.report_year
         # Committed in small groups (see store.py): an exception or Ctrl-C loses nothing (the
-        # ``finally`` below flushes), a hard kill at most the last group.
+        # ``finally`` below flushes), a hard kill at most the last group. Facts served from the
+        # store (cache, 304) are in it already: only a worker's new facts are written.
         store.record(
             run_id,
             entry,
-            doc_facts,
+            None,
             key,
             facts_json=res.facts_json if res else None,
             report_json=res.report_json if res else None,
@@ -188,8 +191,8 @@ def _run(
         if not opts.keep_reports:
             entry.report = None  # streamed: read back from the store when an output needs it
         entries[i] = entry
-        if doc_facts is not None:  # a worker's facts come slim already
-            facts[i] = doc_facts if res and res.facts_json else slim(doc_facts)
+        if digest is not None:
+            digests[i] = digest
 
     # 1. Served from the store when content, rules and configuration are unchanged; a URL is
     #    asked for conditionally when the store could serve a 304 ("not modified").
@@ -202,16 +205,16 @@ def _run(
                 )
                 continue
             try:
-                digest = content_hash(Path(row.path).read_bytes())
+                sha = content_hash(Path(row.path).read_bytes())
             except OSError as exc:
                 finish(i, _entry(row, EntryStatus.failed, error=f"cannot read: {exc}"), None)
                 continue
-            hit = store.cached_report(digest, key) if use_cache else None
+            hit = store.cached_report(sha, key) if use_cache else None
             if hit is not None:
-                report, doc_facts = hit
+                report, cached = hit
                 report.source = row.path
-                entry = _entry(row, EntryStatus.cached, content_hash=digest, report=report)
-                finish(i, entry, doc_facts)
+                entry = _entry(row, EntryStatus.cached, content_hash=sha, report=report)
+                finish(i, entry, cached)
             else:
                 tasks.append(Task(index=i, path=row.path))
 
@@ -224,9 +227,9 @@ def _run(
         need_report = opts.keep_reports or opts.progress is not None
         try:
             for res in executor.map_unordered(task_function(spec), tasks):
-                entry, new_facts = _from_result(rows[res.index], res, store, key, need_report)
-                finish(res.index, entry, new_facts, res.fetch, res)
-                res.fetch = res.report = res.facts = None  # the bytes are in the store now
+                entry, new_digest = _from_result(rows[res.index], res, store, key, need_report)
+                finish(res.index, entry, new_digest, res.fetch, res)
+                res.fetch = res.report = res.digest = None  # the bytes are in the store now
                 res.report_json = res.facts_json = None
         finally:
             executor.close()
@@ -236,14 +239,18 @@ def _run(
     # 3. Directory mode: a unit may appear twice for one year once years are known.
     final = _dedupe([e for e in entries if e is not None], problems)
     final.sort(key=lambda e: (e.unit, e.year or 0, e.path))
-    fact_by_entry = {id(entries[i]): f for i, f in facts.items()}
-    final_facts = {j: fact_by_entry[id(e)] for j, e in enumerate(final) if id(e) in fact_by_entry}
+    digest_by_entry = {id(entries[i]): d for i, d in digests.items()}
+    final_digests = {
+        j: digest_by_entry[id(e)] for j, e in enumerate(final) if id(e) in digest_by_entry
+    }
 
-    # 4. Cross-report rules, against this batch and the store's earlier years.
-    history = StoreHistory(store, before_run=run_id)
+    # 4. Cross-report rules, against this batch and the store's earlier years (one cache of
+    #    facts read back from the store for both).
+    source = StoreFacts(store)
+    history = StoreHistory(store, before_run=run_id, source=source)
     units = [(r.unit, r.parent, r.year) for r in rows]
     units += [(p.unit, p.parent, p.year) for p in problems if p.unit and p.parent]
-    errored = run_batch_rules(checker, final, final_facts, units, history, load=store.facts)
+    errored = run_batch_rules(checker, final, final_digests, units, history, source=source)
     for e in final:
         e.batch_outcomes.sort(key=lambda o: o.rule_id)
 
@@ -301,17 +308,17 @@ def _report_loader(store: AuditStore, key: str) -> Callable[[AuditEntry], Docume
 
 def _from_result(
     row: ManifestRow, res: TaskResult, store: AuditStore, key: str, need_report: bool = True
-) -> tuple[AuditEntry, DocFacts | None]:
+) -> tuple[AuditEntry, FactsDigest | None]:
     fetched = None if res.fetch is None else FetchInfo.from_result(res.fetch, res.content_hash)
     if res.status == "not_modified":  # a 304: the stored copy is current, and so is its report
         report = store.report(res.content_hash or "", key)
-        doc_facts = store.facts(res.content_hash or "")
-        if report is not None and doc_facts is not None:
+        stored = store.digest(res.content_hash or "")
+        if report is not None and stored is not None:
             report.source = row.path
             entry = _entry(
                 row, EntryStatus.cached, content_hash=res.content_hash, report=report, fetch=fetched
             )
-            return entry, doc_facts
+            return entry, stored
         error = "the server answered 304 Not Modified but the store has no copy / 审核库中无副本"
         return _entry(row, EntryStatus.failed, error=error, fetch=fetched), None
     report = res.report
@@ -326,7 +333,7 @@ def _from_result(
         seconds=res.seconds,
         fetch=fetched,
     )
-    return entry, res.facts
+    return entry, res.digest
 
 
 def _dedupe(entries: list[AuditEntry], problems: list[ManifestProblem]) -> list[AuditEntry]:

@@ -4,7 +4,6 @@ for that rule on every report), one outcome per (report, rule), in id order."""
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ from ..errors import DisclosureCheckError
 from ..i18n import t
 from ..model import Finding, Location, Outcome
 from ..rules import Report, specificity
-from .api import BatchContext, BatchDoc, BatchRule, History, NoHistory
-from .model import AuditEntry, BatchOutcome, DocFacts
+from .api import BatchContext, BatchDoc, BatchRule, FactsDigest, FactsSource, History, NoHistory
+from .model import AuditEntry, BatchOutcome
 
 
 def selected_batch_rules(checker: Checker) -> list[BatchRule]:
@@ -31,25 +30,25 @@ def selected_batch_rules(checker: Checker) -> list[BatchRule]:
 
 def batch_docs(
     entries: list[AuditEntry],
-    facts: dict[int, DocFacts],
-    load: Callable[[str], DocFacts | None] | None = None,
+    digests: dict[int, FactsDigest],
+    source: FactsSource | None = None,
 ) -> list[BatchDoc]:
-    """The readable entries as batch rules see them; ``load`` reads slim facts' texts back."""
+    """The readable entries as batch rules see them; ``source`` reads their facts back."""
     docs = []
     for i, e in enumerate(entries):
-        f = facts.get(i)
-        if f is None or f.status != "ok":
+        d = digests.get(i)
+        if d is None or d.status != "ok":
             continue
         docs.append(
             BatchDoc(
                 e.unit,
                 e.year,
-                f,
+                d,
                 code=e.code,
                 parent=e.parent,
                 kind=e.kind,
                 fetch=e.fetch,
-                load=load,
+                source=source,
             )
         )
     return docs
@@ -57,16 +56,16 @@ def batch_docs(
 
 def _finding(checker: Checker, rule: BatchRule, rep: Report, doc: BatchDoc) -> Finding:
     # The engine renders batch findings too; the unit scopes the fingerprint.
-    default = Location(snippet=doc.facts.title or doc.unit)
+    default = Location(snippet=doc.digest.title or doc.unit)
     return checker.finding(rule, rep, default, scope=f"{doc.unit}\x1f")
 
 
 def _options_for(checker: Checker, rule: BatchRule) -> Any:
     def options(doc: BatchDoc) -> dict[str, Any]:
         base: dict[str, Any] = {}
-        if doc.facts.profile:
+        if doc.digest.profile:
             try:
-                base = checker.registry.profile(doc.facts.profile).rule_options(rule.id)
+                base = checker.registry.profile(doc.digest.profile).rule_options(rule.id)
             except DisclosureCheckError:
                 base = {}
         return {**base, **checker.config.options.get(rule.id, {})}
@@ -76,10 +75,10 @@ def _options_for(checker: Checker, rule: BatchRule) -> Any:
 
 def _excluded(checker: Checker, rule: BatchRule, doc: BatchDoc) -> str | None:
     """Why the doc's profile excludes this rule, or None."""
-    if not doc.facts.profile:
+    if not doc.digest.profile:
         return None
     try:
-        profile = checker.registry.profile(doc.facts.profile)
+        profile = checker.registry.profile(doc.digest.profile)
     except DisclosureCheckError:
         return None
     if specificity(rule.id, profile.select) <= specificity(rule.id, profile.ignore):
@@ -90,13 +89,14 @@ def _excluded(checker: Checker, rule: BatchRule, doc: BatchDoc) -> str | None:
 def run_batch_rules(
     checker: Checker,
     entries: list[AuditEntry],
-    facts: dict[int, DocFacts],
+    digests: dict[int, FactsDigest],
     manifest_units: list[tuple[str, str | None, int | None]],
     history: History | None = None,
-    load: Callable[[str], DocFacts | None] | None = None,
+    source: FactsSource | None = None,
 ) -> int:
-    """Fill ``entry.batch_outcomes``; returns how many (report, rule) pairs errored."""
-    docs = batch_docs(entries, facts, load)
+    """Fill ``entry.batch_outcomes``; returns how many (report, rule) pairs errored.
+    ``digests`` are by index into ``entries``; ``source`` reads the rest of the facts."""
+    docs = batch_docs(entries, digests, source)
     by_key = {(e.unit, e.year): e for e in entries}
     errored = 0
     shared: dict[str, Any] = {}

@@ -9,6 +9,7 @@ import heapq
 import re
 import unicodedata
 import zlib
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..model import Document, DocumentReport, Paragraph, StatisticsTables
 from ..model import Section as DocSection
 from ..model.statistics import LayoutSet
+from .api import FactsDigest
 from .model import DocFacts, Section, TableFacts
 
 if TYPE_CHECKING:
@@ -169,4 +171,17 @@ def extract_facts(
         sections=sections,
         sketch=sketch(shingles(text)),
         tables=_tables(statistics(doc, layouts)),
+    )
+
+
+def digest(facts: DocFacts) -> FactsDigest:
+    """What an audit keeps in memory of a report's facts for the batch rules (see FactsDigest)."""
+    return FactsDigest(
+        content_hash=facts.content_hash,
+        status=facts.status,
+        report_year=facts.report_year,
+        profile=facts.profile,
+        title=facts.title,
+        chars=len(facts.text),
+        sketch=array("I", facts.sketch),
     )

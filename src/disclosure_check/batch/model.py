@@ -64,8 +64,8 @@ class DocFacts(_Model):
     kind: str | None = None
     profile: str | None = None
     status: str = "ok"  # DocumentStatus value
-    text: str = ""  # whole report, normalised ("" in the slim copy an audit keeps in memory)
-    chars: int = 0  # len(text), kept in the slim copy
+    text: str = ""  # whole report, normalised
+    chars: int = 0  # unused (0): kept so that stores written with it still load
     sections: list[Section] = Field(default_factory=list)
     sketch: list[int] = Field(default_factory=list)  # bottom-k of the 5-gram hashes (near-dups)
     tables: dict[str, TableFacts] = Field(default_factory=dict)  # "table2"/"table3"/"table4"

@@ -24,9 +24,8 @@ from ..errors import DisclosureCheckError
 from ..model import DocumentReport
 from ..model.fetch import FetchResult
 from ..model.statistics import LayoutSet
-from .facts import content_hash, extract_facts, layout_set, statistics
-from .model import DocFacts
-from .store import slim
+from .api import FactsDigest
+from .facts import content_hash, digest, extract_facts, layout_set, statistics
 
 
 def is_url(path: str) -> bool:
@@ -108,15 +107,15 @@ class Task:
 @dataclass
 class TaskResult:
     """What a worker sends back. The report and the full facts travel as JSON (made in the
-    worker, in parallel, and cheap to pickle), which is also what the store keeps; ``facts`` is
-    the slim copy the batch rules read. ``report`` is None from a worker: the main process
+    worker, in parallel, and cheap to pickle), which is also what the store keeps; ``digest`` is
+    the little of them the main process keeps for the batch rules. ``report`` is None from a worker: the main process
     rebuilds it from ``report_json`` only when something needs the object."""
 
     index: int
     status: str  # checked | failed | timeout | not_modified (a 304 for a conditional request)
     content_hash: str | None = None
     report: DocumentReport | None = None
-    facts: DocFacts | None = None  # slim: without the normalised texts
+    digest: FactsDigest | None = None
     report_json: str | None = None
     facts_json: str | None = None  # the full facts (texts included), as the store keeps them
     error: str | None = None
@@ -242,13 +241,13 @@ def check_one(spec: CheckerSpec, task: Task) -> TaskResult:
             facts = extract_facts(doc, report, result.content_hash, layouts)
             result.report_json = report.model_dump_json()
             result.facts_json = facts.model_dump_json()
-            result.facts = slim(facts)
+            result.digest = digest(facts)
     except ReportTimeout as exc:
         result.status, result.error = "timeout", str(exc)
-        result.report = result.facts = result.report_json = result.facts_json = None
+        result.report = result.digest = result.report_json = result.facts_json = None
     except Exception as exc:  # one broken report never stops the batch
         result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
-        result.report = result.facts = result.report_json = result.facts_json = None
+        result.report = result.digest = result.report_json = result.facts_json = None
     result.seconds = round(time.perf_counter() - start, 4)
     return result
 

@@ -14,17 +14,21 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from ..errors import DisclosureCheckError
 from ..model import DocumentReport
 from ..model.fetch import FetchResult
-from .api import BatchDoc
-from .model import AuditEntry, BatchOutcome, DocFacts, FetchInfo
+from .api import BatchDoc, FactsDigest
+from .model import AuditEntry, BatchOutcome, DocFacts, FetchInfo, TableFacts
 
 APPLICATION_ID = 0x44434B41  # "DCKA": marks the file as a disclosure-check audit store
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -115,6 +119,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # more than the rest of the main process's work per report.
 COMMIT_EVERY = 32  # reports
 COMMIT_SECONDS = 1.0
+
+_TABLES = TypeAdapter(dict[str, TableFacts])
+# A report's FactsDigest, picked out of its facts JSON by SQLite: the normalised texts (most
+# of the JSON) are never turned into Python strings.
+_DIGEST = (
+    "json_extract(facts, '$.status', '$.report_year', '$.profile', '$.title', '$.sketch'), "
+    "coalesce(length(json_extract(facts, '$.text')), 0)"
+)
 
 
 class StoreError(DisclosureCheckError):
@@ -287,15 +299,15 @@ class AuditStore:
 
     def cached_report(
         self, content_hash: str, rules_key: str
-    ) -> tuple[DocumentReport, DocFacts] | None:
+    ) -> tuple[DocumentReport, FactsDigest] | None:
         row = self.conn.execute(
-            "SELECT r.report, d.facts FROM results r JOIN documents d USING (content_hash) "
+            f"SELECT r.report, {_DIGEST} FROM results r JOIN documents d USING (content_hash) "
             "WHERE r.content_hash = ? AND r.rules_key = ?",
             (content_hash, rules_key),
         ).fetchone()
         if row is None:
             return None
-        return DocumentReport.model_validate_json(row[0]), DocFacts.model_validate_json(row[1])
+        return DocumentReport.model_validate_json(row[0]), _digest(content_hash, row[1:])
 
     def has_result(self, content_hash: str, rules_key: str) -> bool:
         row = self.conn.execute(
@@ -316,6 +328,20 @@ class AuditStore:
             "SELECT facts FROM documents WHERE content_hash = ?", (content_hash,)
         ).fetchone()
         return None if row is None else DocFacts.model_validate_json(row[0])
+
+    def tables(self, content_hash: str) -> dict[str, TableFacts]:
+        """A report's table facts ({} when unknown), without parsing the rest of its facts."""
+        row = self.conn.execute(
+            "SELECT json_extract(facts, '$.tables') FROM documents WHERE content_hash = ?",
+            (content_hash,),
+        ).fetchone()
+        return {} if row is None or row[0] is None else _TABLES.validate_json(row[0])
+
+    def digest(self, content_hash: str) -> FactsDigest | None:
+        row = self.conn.execute(
+            f"SELECT {_DIGEST} FROM documents WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else _digest(content_hash, row)
 
     def record(
         self,
@@ -472,25 +498,46 @@ class AuditStore:
         return [BatchOutcome.model_validate_json(r[0]) for r in cur.fetchall()]
 
 
-class StoreHistory:
-    """Earlier audits' reports for batch rules: the latest readable report of a unit and year.
-    Only slim facts are kept; the normalised text is read back when a rule asks for it."""
+class StoreFacts:
+    """Reports' facts read back from the store for batch rules (a ``FactsSource``), the last few
+    kept: rules walk the reports in (unit, year) order, so the report read next is often the
+    one just read as the previous entry's previous year, and DC503 reads a family together.
+    Cached objects are shared: rules must not change them."""
 
-    def __init__(self, store: AuditStore, before_run: int | None = None) -> None:
+    def __init__(self, store: AuditStore, size: int = 64) -> None:
+        self.store = store
+        self._facts = lru_cache(maxsize=max(size // 8, 2))(store.facts)  # texts: big, keep few
+        self._tables = lru_cache(maxsize=size)(store.tables)
+
+    def facts(self, content_hash: str) -> DocFacts | None:
+        return self._facts(content_hash)
+
+    def tables(self, content_hash: str) -> dict[str, TableFacts]:
+        return self._tables(content_hash)
+
+
+class StoreHistory:
+    """Earlier audits' reports for batch rules: the latest readable report of a unit and year,
+    as a digest (its texts and tables are read from the store when a rule asks)."""
+
+    def __init__(
+        self, store: AuditStore, before_run: int | None = None, source: StoreFacts | None = None
+    ) -> None:
         self.store = store
         self.before_run = before_run
-        self._facts: dict[tuple[str, int], BatchDoc | None] = {}
+        self.source = source or StoreFacts(store)
+        self._docs: dict[tuple[str, int], BatchDoc | None] = {}
 
     def facts(self, unit: str, year: int) -> BatchDoc | None:
-        if (unit, year) not in self._facts:
+        if (unit, year) not in self._docs:
             row = self.store.conn.execute(
-                "SELECT r.code, r.parent, r.kind, d.facts FROM reports r "
+                f"SELECT r.code, r.parent, r.kind, content_hash, {_DIGEST} FROM reports r "
                 "JOIN documents d USING (content_hash) "
                 "WHERE r.unit = ? AND r.year = ? AND r.status IN ('checked', 'cached') "
                 "AND (? IS NULL OR r.run_id < ?) ORDER BY r.run_id DESC LIMIT 1",
                 (unit, year, self.before_run, self.before_run),
             ).fetchone()
-            self._facts[unit, year] = (
+            self._docs[unit, year] = (
                 None
                 if row is None
                 else BatchDoc(
@@ -499,12 +546,12 @@ class StoreHistory:
                     code=row[0],
                     parent=row[1],
                     kind=row[2],
-                    facts=slim(DocFacts.model_validate_json(row[3])),
+                    digest=_digest(row[3], row[4:]),
                     from_store=True,
-                    load=self.store.facts,
+                    source=self.source,
                 )
             )
-        return self._facts[unit, year]
+        return self._docs[unit, year]
 
     def children(self, parent: str, year: int) -> list[str]:
         rows = self.store.conn.execute(
@@ -518,9 +565,15 @@ class StoreHistory:
         return self.store.last_fetch(url, self.before_run)
 
 
-def slim(facts: DocFacts) -> DocFacts:
-    """The facts without the normalised texts (the big part), which stay in the store."""
-    sections = [s.model_copy(update={"text": ""}) for s in facts.sections]
-    return facts.model_copy(
-        update={"text": "", "chars": len(facts.text) or facts.chars, "sections": sections}
+def _digest(content_hash: str, row: tuple[Any, ...]) -> FactsDigest:
+    """A FactsDigest from the two ``_DIGEST`` columns."""
+    status, report_year, profile, title, sketch = json.loads(row[0])
+    return FactsDigest(
+        content_hash=content_hash,
+        status=status or "ok",
+        report_year=report_year,
+        profile=profile,
+        title=title,
+        chars=row[1],
+        sketch=array("I", sketch),
     )
