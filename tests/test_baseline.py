@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_formats_ci import CORPUS, sample_checker
+from test_formats_ci import CORPUS, _write_sample_plugin, sample_checker
 
 from disclosure_check.baseline import apply_baseline, load_baseline, write_baseline
 from disclosure_check.cli import main
@@ -78,18 +78,7 @@ def test_cli_baseline_create_then_check(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
-    plugin = workdir / "sample_pack.py"
-    plugin.write_text(
-        "from disclosure_check.hookspecs import hookimpl\n"
-        "from test_formats_ci import SAMPLE_RULES\n"
-        "@hookimpl\n"
-        "def dc_register_rules(registry):\n"
-        "    registry.add_rules(SAMPLE_RULES)\n"
-        "@hookimpl\n"
-        "def dc_register_profiles(registry):\n"
-        "    registry.add_profile({'id': 'sample', 'select': ['XC']})\n",
-        encoding="utf-8",
-    )
+    plugin = _write_sample_plugin(workdir)
     common = ["reports", "--no-config", "--plugin", str(plugin), "--profile", "sample"]
     assert main(["baseline", "create", *common, "--fail-on", "info"]) == 0
     assert Path("disclosure-check-baseline.json").is_file()
