@@ -53,23 +53,22 @@ def find_config(start: Path | None = None) -> Path | None:
         if own.is_file():
             return own
         pyproject = folder / "pyproject.toml"
-        if (
-            pyproject.is_file()
-            and "tool" in _read_toml(pyproject)
-            and ("disclosure-check" in _read_toml(pyproject)["tool"])
-        ):
+        if pyproject.is_file() and "disclosure-check" in read_toml(pyproject).get("tool", {}):
             return pyproject
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str | Path, what: str = "") -> dict[str, Any]:
+    """A TOML file's data; an unreadable or invalid file is a one-line ConfigError.
+    ``what`` names the file's role in the message ("profile file")."""
+    label = f"{what} {path}".strip()
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"cannot read {label}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+        raise ConfigError(f"{label} is not valid TOML: {exc}") from exc
 
 
 def load_config(path: Path | None = None, *, discover: bool = True) -> Config:
@@ -78,7 +77,7 @@ def load_config(path: Path | None = None, *, discover: bool = True) -> Config:
         path = find_config()
     if path is None:
         return Config()
-    data = _read_toml(path)
+    data = read_toml(path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("disclosure-check", {})
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from .config import read_toml
 from .errors import ConfigError, PluginError, validation_summary
 from .model import Profile, RunResult
 from .model.profile import merge_sections
@@ -67,7 +67,7 @@ class Registry:
         self.profiles.pop(pid, None)
 
     def add_profile_file(self, path: str | Path) -> str:
-        data = load_profile_data(path)
+        data = read_toml(path, "profile file")
         self.add_profile(data, str(path))
         return str(data["id"])
 
@@ -98,16 +98,6 @@ class Registry:
             raise ConfigError(
                 f"invalid profile {pid!r} ({raw.get('source')}): {validation_summary(exc)}"
             ) from exc
-
-
-def load_profile_data(path: str | Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read profile file {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"profile file {path} is not valid TOML: {exc}") from exc
 
 
 def merge_profile(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
